@@ -1,0 +1,5 @@
+"""``python -m presswork``: the same command line as ``presswork``."""
+
+from presswork.cli import main
+
+main()

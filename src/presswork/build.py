@@ -1,0 +1,122 @@
+"""Build the editions: gather everything first, then write.
+
+In: a manuscript folder, an output folder and the formats wanted. Out: the editions
+written into the output folder, each replacing the old file in one atomic rename only
+once every requested edition has been made, so a failed build leaves the folder as it
+was. Reading and checking happen before anything is laid out.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+from presswork import pdf
+from presswork.config import BookConfig, load_config
+from presswork.cover import CoverText, render_cover
+from presswork.epub import render_epub
+from presswork.errors import Diagnostic, OutputError, error, warning
+from presswork.manuscript import read_book
+from presswork.model import Book
+from presswork.provenance import book_identifier, build_date
+from presswork.styles import styles_dir
+from presswork.transforms import resolve
+
+
+class Edition(str, Enum):
+    PDF = "pdf"
+    PRINT = "print"
+    EPUB = "epub"
+
+    def file_name(self, slug: str) -> str:
+        return {"pdf": f"{slug}.pdf", "print": f"{slug}-print.pdf", "epub": f"{slug}.epub"}[
+            self.value]
+
+
+@dataclass(frozen=True)
+class Artifact:
+    edition: Edition
+    path: Path
+    size: int
+    pages: int | None
+
+
+Progress = Callable[[str], None]
+
+
+def load_book(manuscript: Path) -> tuple[BookConfig, Book]:
+    """Read, check and resolve the manuscript into the book model."""
+    config = load_config(manuscript)
+    book = read_book(config, build_date(config), book_identifier(config))
+    return config, resolve(book, config)
+
+
+def build(
+    manuscript: Path,
+    output: Path,
+    editions: Sequence[Edition] = tuple(Edition),
+    progress: Progress = lambda step: None,
+    warn: Callable[[Diagnostic], None] = lambda diagnostic: None,
+) -> list[Artifact]:
+    progress("reading the manuscript")
+    config, book = load_book(manuscript)
+    styles = styles_dir()
+    made: dict[Edition, tuple[bytes, int | None]] = {}
+    if Edition.PDF in editions or Edition.PRINT in editions:
+        progress("laying out the pages")
+        layout = pdf.lay_out_book(book, config.root, styles)
+        if layout.warnings:
+            raise OutputError([error("PW901", f"layout: {w}") for w in layout.warnings])
+        for note, call_page, note_page in layout.displaced_notes():
+            warn(warning("PW903", f"note {note} is set on page {note_page + 1}, its call "
+                         f"on page {call_page + 1}"))
+        progress("writing the screen PDF")
+        screen = pdf.screen_pdf(layout, book.metadata.identifier)
+        if Edition.PDF in editions:
+            made[Edition.PDF] = (screen, layout.page_count)
+        if Edition.PRINT in editions:
+            progress("adding bleed and crop marks")
+            made[Edition.PRINT] = (pdf.print_pdf(screen), layout.page_count)
+    if Edition.EPUB in editions:
+        progress("drawing the cover")
+        meta = book.metadata
+        cover = render_cover(CoverText(meta.title, meta.subtitle, meta.publisher), styles)
+        progress("writing the ePub")
+        made[Edition.EPUB] = (render_epub(book, styles, cover), None)
+    progress("saving")
+    return _write_all(output, config.slug, made)
+
+
+def _write_all(output: Path, slug: str, made: dict[Edition, tuple[bytes, int | None]]
+               ) -> list[Artifact]:
+    """Write every edition to a temporary file beside its target, then rename them all."""
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(error("PW902", f"cannot create the output folder: {exc.strerror}",
+                                output)) from None
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for edition, (data, _) in made.items():
+            target = output / edition.file_name(slug)
+            handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
+                                            dir=output)
+            staged.append((Path(name), target))
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.chmod(name, 0o644)
+        for temporary, target in staged:
+            os.replace(temporary, target)
+    except OSError as exc:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+        raise OutputError(error("PW902", f"cannot write the editions: {exc.strerror}",
+                                output)) from None
+    return [Artifact(edition, output / edition.file_name(slug), len(data), pages)
+            for edition, (data, pages) in made.items()]

@@ -1,0 +1,191 @@
+"""Write the ePub 3 edition.
+
+In: a resolved :class:`~presswork.model.Book`, the styles folder and the cover PNG.
+Out: the bytes of an ePub 3 that passes EPUBCheck: a cover, a title page, an imprint, a
+navigation document (contents and landmarks), an NCX for older reading systems, one
+XHTML document per chapter with its notes as popup footnotes, the book's CSS, and
+accessibility metadata. The archive is written deterministically (``mimetype`` first
+and stored, fixed timestamps and permissions), so the same book gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from ebooklib import epub
+
+from presswork import markup
+from presswork.model import Anchor, Book, Chapter, Note, NoteRef, TocEntry
+
+XHTML = "application/xhtml+xml"
+FRONT = "front"
+TEXT = "text"
+CSS_NAME = "css/book.css"
+COVER_IMAGE = "images/cover.png"
+
+
+def chapter_file(chapter_id: str) -> str:
+    return f"{TEXT}/{chapter_id}.xhtml"
+
+
+@dataclass(frozen=True)
+class EpubLinks:
+    """Ids and hrefs inside the ePub, as seen from a document in folder ``base``."""
+
+    base: str
+
+    def _to(self, name: str) -> str:
+        folder, _, file = name.rpartition("/")
+        return file if folder == self.base else f"../{name}" if self.base else name
+
+    def href(self, anchor: Anchor) -> str:
+        target = self._to(chapter_file(anchor.chapter))
+        return target if anchor.fragment is None else f"{target}#{anchor.fragment}"
+
+    def heading_id(self, chapter: Chapter, heading_id: str) -> str:
+        return heading_id
+
+    def block_id(self, chapter: Chapter, block_id: str) -> str:
+        return block_id
+
+    def block_class(self, chapter: Chapter, block_id: str) -> str:
+        return ""
+
+    def note_id(self, note: Note | NoteRef) -> str:
+        return f"note-{note.number}"
+
+    def call_id(self, ref: NoteRef) -> str:
+        suffix = "" if ref.call == 1 else f"-{ref.call}"
+        return f"noteref-{ref.number}{suffix}"
+
+    def first_call_id(self, note: Note) -> str:
+        return f"noteref-{note.number}"
+
+
+@dataclass(frozen=True)
+class Landmark:
+    type: str
+    href: str
+    label: str
+
+
+def _document(uid: str, name: str, content: str, properties: tuple[str, ...] = ()) -> epub.EpubItem:
+    item = epub.EpubItem(uid=uid, file_name=name, media_type=XHTML,
+                         content=content.encode("utf-8"))
+    item.properties = list(properties)
+    return item
+
+
+def _ncx_entries(entries: tuple[TocEntry, ...], links: EpubLinks) -> list[object]:
+    result: list[object] = []
+    for entry in entries:
+        uid = f"toc-{entry.anchor.chapter}-{entry.anchor.fragment or 'start'}"
+        link = epub.Link(links.href(entry.anchor), entry.plain, uid)
+        result.append((link, _ncx_entries(entry.children, links)) if entry.children else link)
+    return result
+
+
+def render_epub(book: Book, styles: Path, cover_png: bytes) -> bytes:
+    meta = book.metadata
+    labels = markup.labels(meta.language)
+    page = {"language": meta.language, "labels": labels}
+    front_links, text_links, root_links = EpubLinks(FRONT), EpubLinks(TEXT), EpubLinks("")
+
+    out = epub.EpubBook()
+    out.set_identifier(meta.identifier)
+    out.set_title(meta.title)
+    out.set_language(meta.language)
+    for author in meta.authors:
+        out.add_author(author)
+    if meta.publisher:
+        out.add_metadata("DC", "publisher", meta.publisher)
+    for subject in meta.subjects:
+        out.add_metadata("DC", "subject", subject)
+    if meta.description:
+        out.add_metadata("DC", "description", meta.description)
+    if meta.rights:
+        out.add_metadata("DC", "rights", meta.rights)
+    note_count = sum(len(c.notes) for c in book.chapters)
+    summary = markup.render("epub/accessibility-summary.txt.j2", note_count=note_count,
+                            has_cover=True).strip()
+    for prop, value in (
+        ("schema:accessMode", "textual"),
+        ("schema:accessMode", "visual"),
+        ("schema:accessModeSufficient", "textual"),
+        ("schema:accessibilityFeature", "structuralNavigation"),
+        ("schema:accessibilityFeature", "tableOfContents"),
+        ("schema:accessibilityFeature", "readingOrder"),
+        ("schema:accessibilityFeature", "alternativeText"),
+        ("schema:accessibilityHazard", "none"),
+        ("schema:accessibilitySummary", summary),
+    ):
+        out.add_metadata(None, "meta", value, {"property": prop})
+
+    css = epub.EpubItem(uid="css", file_name=CSS_NAME, media_type="text/css",
+                        content=(styles / "epub.css").read_bytes())
+    out.add_item(css)
+    out.set_cover(COVER_IMAGE, cover_png, create_page=False)
+
+    alt = ", ".join(x for x in (meta.title, meta.subtitle, meta.publisher) if x)
+    cover = _document("cover", f"{FRONT}/cover.xhtml", markup.render(
+        "epub/cover.xhtml.j2", **page, css_href=f"../{CSS_NAME}",
+        image_href=f"../{COVER_IMAGE}", alt=alt))
+    titlepage = _document("titlepage", f"{FRONT}/titlepage.xhtml", markup.render(
+        "epub/titlepage.xhtml.j2", **page, css_href=f"../{CSS_NAME}", meta=meta))
+    documents = [cover, titlepage]
+    if book.notices or meta.rights:
+        documents.append(_document("imprint", f"{FRONT}/imprint.xhtml", markup.render(
+            "epub/imprint.xhtml.j2", **page, css_href=f"../{CSS_NAME}", meta=meta,
+            notices=book.notices, links=front_links)))
+    first = book.chapters[0]
+    landmarks = [
+        Landmark("cover", f"{FRONT}/cover.xhtml", labels["cover"]),
+        Landmark("titlepage", f"{FRONT}/titlepage.xhtml", labels["title_page"]),
+        Landmark("toc", "nav.xhtml#toc", labels["contents"]),
+        Landmark("bodymatter", chapter_file(first.id), labels["start"]),
+    ]
+    toc = book.toc()
+    nav = _document("nav", "nav.xhtml", markup.render(
+        "epub/nav.xhtml.j2", **page, css_href=CSS_NAME, toc=toc, landmarks=landmarks,
+        links=root_links), properties=("nav",))
+    documents.append(nav)
+    for chapter in book.chapters:
+        documents.append(_document(f"chapter-{chapter.id}", chapter_file(chapter.id),
+                                   markup.render("epub/chapter.xhtml.j2", **page,
+                                                 css_href=f"../{CSS_NAME}", chapter=chapter,
+                                                 links=text_links)))
+    for document in documents:
+        out.add_item(document)
+    out.add_item(epub.EpubNcx())
+    out.toc = _ncx_entries(toc, root_links)
+    out.spine = documents
+
+    raw = io.BytesIO()
+    epub.write_epub(raw, out, {"mtime": meta.modified, "epub2_guide": False,
+                               "raise_exceptions": True})
+    return _deterministic_zip(raw.getvalue(), meta.modified)
+
+
+def _deterministic_zip(data: bytes, stamp: datetime) -> bytes:
+    """Repack the archive: ``mimetype`` first and stored, then every entry in the order
+    written, each with the build's date and read-only-for-others permissions."""
+    date_time = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute,
+                 stamp.second)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        names = source.namelist()
+        ordered = ["mimetype", *(n for n in names if n != "mimetype")]
+        for name in ordered:
+            info = zipfile.ZipInfo(name, date_time)
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            if name == "mimetype":
+                info.compress_type = zipfile.ZIP_STORED
+            else:
+                info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, source.read(name), compresslevel=9)
+    return out.getvalue()

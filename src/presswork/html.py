@@ -1,0 +1,72 @@
+"""Write the book as one HTML document for WeasyPrint to lay out.
+
+In: a resolved :class:`~presswork.model.Book`. Out: HTML text in which every element a
+reader can link to has an id unique in the whole book (``chapter``,
+``chapter--heading``, ``chapter--note-N``), notes sit where they are called (WeasyPrint
+floats them to the foot of the page), and the contents link to the chapters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from presswork import __version__, markup
+from presswork.model import Anchor, Book, Chapter, Note, NoteRef
+
+
+NOTE_ID = re.compile(r"^(?P<chapter>.+)--note-(?P<number>\d+)$")
+FIRST_CALL_ID = re.compile(r"^(?P<chapter>.+)--noteref-(?P<number>\d+)$")
+PARAGRAPH_ID = re.compile(r"^.+--p\d+$")
+
+
+@dataclass(frozen=True)
+class PdfLinks:
+    """Ids and hrefs of the single-document PDF edition. ``widows`` raises the widows
+    setting of some paragraphs (by element id), see :func:`presswork.pdf.lay_out_book`."""
+
+    notes: dict[tuple[str, int], Note]
+    widows: dict[str, int]
+
+    def href(self, anchor: Anchor) -> str:
+        if anchor.fragment is None:
+            return f"#{anchor.chapter}"
+        return f"#{anchor.chapter}--{anchor.fragment}"
+
+    def heading_id(self, chapter: Chapter, heading_id: str) -> str:
+        return f"{chapter.id}--{heading_id}"
+
+    def block_id(self, chapter: Chapter, block_id: str) -> str:
+        return f"{chapter.id}--{block_id}"
+
+    def block_class(self, chapter: Chapter, block_id: str) -> str:
+        widows = self.widows.get(self.block_id(chapter, block_id))
+        return f"widows-{widows}" if widows else ""
+
+    def note_id(self, ref: NoteRef) -> str:
+        return f"{ref.chapter}--note-{ref.number}"
+
+    def call_id(self, ref: NoteRef) -> str:
+        suffix = "" if ref.call == 1 else f"-{ref.call}"
+        return f"{ref.chapter}--noteref-{ref.number}{suffix}"
+
+    def note(self, ref: NoteRef) -> Note:
+        return self.notes[(ref.chapter, ref.number)]
+
+
+def book_html(book: Book, widows: dict[str, int] | None = None) -> str:
+    notes = {(chapter.id, note.number): note
+             for chapter in book.chapters for note in chapter.notes}
+    meta = book.metadata
+    return markup.render(
+        "pdf/book.html.j2",
+        meta=meta,
+        subject=meta.description or "; ".join(meta.subjects),
+        date=meta.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        version=__version__,
+        labels=markup.labels(meta.language),
+        notices=book.notices,
+        toc=book.toc(),
+        chapters=book.chapters,
+        links=PdfLinks(notes, widows or {}),
+    )

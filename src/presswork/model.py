@@ -1,0 +1,274 @@
+"""The book model: one immutable tree that every edition is rendered from.
+
+In: nothing (these are the types). Out: :class:`Book` and its parts. The manuscript
+stage builds these objects, the transforms return new ones, and the renderers only read
+them. Every block and note keeps the :class:`Source` position the editor typed it at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Union
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+# Inline content ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+    kind: str = field(default="text", init=False)
+
+
+@dataclass(frozen=True)
+class SoftBreak:
+    kind: str = field(default="softbreak", init=False)
+
+
+@dataclass(frozen=True)
+class HardBreak:
+    kind: str = field(default="hardbreak", init=False)
+
+
+@dataclass(frozen=True)
+class Code:
+    text: str
+    kind: str = field(default="code", init=False)
+
+
+@dataclass(frozen=True)
+class Emphasis:
+    children: tuple[Inline, ...]
+    kind: str = field(default="emphasis", init=False)
+
+
+@dataclass(frozen=True)
+class Strong:
+    children: tuple[Inline, ...]
+    kind: str = field(default="strong", init=False)
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A place in the book: a chapter, and optionally an element id inside it."""
+
+    chapter: str
+    fragment: str | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link. ``href`` is as typed; exactly one of ``url`` / ``anchor`` is set once
+    links are resolved. An unresolved cross-reference has neither: it renders as text."""
+
+    href: str
+    children: tuple[Inline, ...]
+    source: Source
+    title: str | None = None
+    url: str | None = None
+    anchor: Anchor | None = None
+    kind: str = field(default="link", init=False)
+
+
+@dataclass(frozen=True)
+class NoteRef:
+    """A footnote call. ``chapter`` (the id of the chapter it is in), ``number`` and
+    ``call`` (1 for the first call of that note, 2 for the second…) are set by the
+    note-numbering transform."""
+
+    label: str
+    source: Source
+    chapter: str = ""
+    number: int = 0
+    call: int = 0
+    kind: str = field(default="noteref", init=False)
+
+
+Inline = Union[Text, SoftBreak, HardBreak, Code, Emphasis, Strong, Link, NoteRef]
+
+
+# Blocks ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph; ``id`` (``p1``, ``p2``… in reading order, unique in its chapter) is
+    set by the block-id transform."""
+
+    children: tuple[Inline, ...]
+    source: Source
+    id: str = ""
+    kind: str = field(default="paragraph", init=False)
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    id: str
+    children: tuple[Inline, ...]
+    source: Source
+    kind: str = field(default="heading", init=False)
+
+    @property
+    def plain(self) -> str:
+        return plain_text(self.children)
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    ordered: bool
+    start: int
+    items: tuple[tuple[Block, ...], ...]
+    source: Source
+    kind: str = field(default="list", init=False)
+
+
+@dataclass(frozen=True)
+class Quote:
+    children: tuple[Block, ...]
+    source: Source
+    kind: str = field(default="quote", init=False)
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    text: str
+    source: Source
+    kind: str = field(default="codeblock", init=False)
+
+
+@dataclass(frozen=True)
+class Rule:
+    source: Source
+    kind: str = field(default="rule", init=False)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The entry's opening summary, set apart in every edition."""
+
+    children: tuple[Block, ...]
+    source: Source
+    kind: str = field(default="summary", init=False)
+
+
+Block = Union[Paragraph, Heading, ListBlock, Quote, CodeBlock, Rule, Summary]
+
+
+# Notes, chapters, book -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Note:
+    label: str
+    number: int
+    children: tuple[Block, ...]
+    source: Source
+    calls: int = 1
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    """A line of the contents, with the entries nested under it."""
+
+    level: int
+    title: tuple[Inline, ...]
+    anchor: Anchor
+    children: tuple[TocEntry, ...] = ()
+
+    @property
+    def plain(self) -> str:
+        return plain_text(self.title)
+
+
+@dataclass(frozen=True)
+class Chapter:
+    id: str
+    source: Source
+    title: tuple[Inline, ...]
+    running_head: str
+    blocks: tuple[Block, ...]
+    notes: tuple[Note, ...] = ()
+
+    @property
+    def plain_title(self) -> str:
+        return plain_text(self.title)
+
+    @property
+    def sections(self) -> tuple[Heading, ...]:
+        return tuple(b for b in self.blocks if isinstance(b, Heading) and b.level > 1)
+
+
+@dataclass(frozen=True)
+class Metadata:
+    title: str
+    language: str
+    identifier: str
+    slug: str
+    modified: datetime
+    subtitle: str | None = None
+    publisher: str | None = None
+    authors: tuple[str, ...] = ()
+    description: str | None = None
+    subjects: tuple[str, ...] = ()
+    rights: str | None = None
+    page_size: str = "A4"
+    toc_depth: int = 2
+
+
+@dataclass(frozen=True)
+class Book:
+    metadata: Metadata
+    notices: tuple[tuple[Inline, ...], ...]
+    chapters: tuple[Chapter, ...]
+    root: Path
+
+    def toc(self) -> tuple[TocEntry, ...]:
+        """Chapters, each with its headings nested down to the book's ``toc_depth``."""
+        return tuple(
+            TocEntry(1, chapter.title, Anchor(chapter.id),
+                     _nest(chapter, chapter.sections, 2, self.metadata.toc_depth))
+            for chapter in self.chapters
+        )
+
+
+def _nest(chapter: Chapter, headings: tuple[Heading, ...], level: int,
+          depth: int) -> tuple[TocEntry, ...]:
+    if level > depth:
+        return ()
+    entries: list[TocEntry] = []
+    for index, heading in enumerate(headings):
+        if heading.level != level:
+            continue
+        below: list[Heading] = []
+        for later in headings[index + 1:]:
+            if later.level <= level:
+                break
+            below.append(later)
+        entries.append(TocEntry(level, heading.children, Anchor(chapter.id, heading.id),
+                                _nest(chapter, tuple(below), level + 1, depth)))
+    return tuple(entries)
+
+
+def plain_text(children: tuple[Inline, ...]) -> str:
+    """The words of inline content, without notes or markup."""
+    parts: list[str] = []
+    for node in children:
+        if isinstance(node, Text | Code):
+            parts.append(node.text)
+        elif isinstance(node, SoftBreak | HardBreak):
+            parts.append(" ")
+        elif isinstance(node, Emphasis | Strong | Link):
+            parts.append(plain_text(node.children))
+    return "".join(parts)

@@ -1,0 +1,194 @@
+"""Lay out the book's HTML with WeasyPrint and write the screen and print PDFs.
+
+In: the HTML of :mod:`presswork.html`, the manuscript folder, the styles folder. Out: a
+laid-out :class:`Layout` (WeasyPrint's pages, page count, warnings), the screen PDF
+(tagged, PDF/UA-1, fonts embedded and subset) and the print PDF: the same pages, not
+laid out again, with a 3 mm bleed, crop marks outside the bleed, and TrimBox and
+BleedBox set, as a printer expects.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+
+from presswork import html
+from presswork.fetch import LocalFetcher
+from presswork.model import Book
+
+MM = 72 / 25.4
+BLEED_MM = 3.0
+MARK_OFFSET_MM = 3.0  # crop marks start this far from the trim, outside the bleed
+MARK_LENGTH_MM = 6.0
+SLUG_MM = MARK_OFFSET_MM + MARK_LENGTH_MM + 2.0
+MARK_WIDTH_PT = 0.25
+MAX_WIDOWS = 6  # the largest .widows-N class in pdf.css
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A laid-out book: WeasyPrint's document and what it warned about."""
+
+    document: Any
+    warnings: tuple[str, ...]
+
+    @property
+    def page_count(self) -> int:
+        return len(self.document.pages)
+
+    def anchor_pages(self) -> dict[str, int]:
+        """Each element id in the book and the index of the page it starts on."""
+        return {anchor: index for index, page in enumerate(self.document.pages)
+                for anchor in page.anchors}
+
+    def displaced_notes(self) -> list[tuple[str, int, int]]:
+        """Notes set on another page than their first call: (note id, call page, note page)
+        with pages counted from 0."""
+        pages = self.anchor_pages()
+        displaced = []
+        for anchor, page in pages.items():
+            match = html.NOTE_ID.match(anchor)
+            if match is None:
+                continue
+            call = pages.get(f"{match['chapter']}--noteref-{match['number']}")
+            if call is not None and call != page:
+                displaced.append((anchor, call, page))
+        return sorted(displaced, key=lambda d: d[1])
+
+    def last_paragraph_on(self, page_index: int) -> str | None:
+        anchors = self.document.pages[page_index].anchors
+        paragraphs = [(xy[1], a) for a, xy in anchors.items() if html.PARAGRAPH_ID.match(a)]
+        return max(paragraphs)[1] if paragraphs else None
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _weasyprint_warnings() -> Iterator[list[str]]:
+    logger = logging.getLogger("weasyprint")
+    handler = _Collect()
+    logger.addHandler(handler)
+    saved = logger.propagate
+    logger.propagate = False
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = saved
+
+
+def lay_out(html: str, manuscript: Path, styles: Path) -> Layout:
+    fetcher = LocalFetcher(manuscript, styles)
+    fonts = FontConfiguration()
+    with _weasyprint_warnings() as messages:
+        stylesheet = CSS(filename=str(styles / "pdf.css"), url_fetcher=fetcher,
+                         font_config=fonts)
+        document = HTML(string=html, base_url=str(manuscript) + "/",
+                        url_fetcher=fetcher).render(stylesheets=[stylesheet],
+                                                    font_config=fonts)
+    return Layout(document, tuple(messages))
+
+
+def lay_out_book(book: Book, manuscript: Path, styles: Path) -> Layout:
+    """Lay out the book so that every note sits on the page of its call.
+
+    WeasyPrint may move a footnote to the next page to make room for the last line of a
+    paragraph that its widows and orphans settings keep together. When that happens, the
+    paragraph ending that page gets a higher ``widows`` value and the book is laid out
+    again: a line more goes over, and the note stays with its call.
+    """
+    widows: dict[str, int] = {}
+    while True:
+        layout = lay_out(html.book_html(book, widows), manuscript, styles)
+        changed = False
+        for _, call_page, _ in layout.displaced_notes():
+            culprit = layout.last_paragraph_on(call_page)
+            if culprit is not None and widows.get(culprit, 2) < MAX_WIDOWS:
+                widows[culprit] = widows.get(culprit, 2) + 1
+                changed = True
+        if not changed:
+            return layout
+
+
+def screen_pdf(layout: Layout, identifier: str) -> bytes:
+    with _weasyprint_warnings() as messages:
+        data: bytes = layout.document.write_pdf(
+            pdf_variant="pdf/ua-1", pdf_identifier=identifier.encode("utf-8"),
+        )
+    if messages:
+        raise RuntimeError("; ".join(messages))
+    return data
+
+
+def print_pdf(screen: bytes) -> bytes:
+    """The screen PDF's pages with bleed, marks and the boxes a printer reads."""
+    bleed = BLEED_MM * MM
+    slug = SLUG_MM * MM
+    with pikepdf.open(io.BytesIO(screen)) as pdf:
+        registration = pdf.make_indirect(pikepdf.Array([
+            pikepdf.Name.Separation, pikepdf.Name.All, pikepdf.Name.DeviceCMYK,
+            pikepdf.Dictionary(FunctionType=2, Domain=[0, 1], C0=[0, 0, 0, 0],
+                               C1=[1, 1, 1, 1], N=1),
+        ]))
+        for page in pdf.pages:
+            x0, y0, x1, y1 = (float(v) for v in page.obj.MediaBox)
+            page.obj.TrimBox = pikepdf.Array([x0, y0, x1, y1])
+            page.obj.BleedBox = pikepdf.Array([x0 - bleed, y0 - bleed, x1 + bleed, y1 + bleed])
+            page.obj.MediaBox = pikepdf.Array([x0 - slug, y0 - slug, x1 + slug, y1 + slug])
+            if "/CropBox" in page.obj:
+                del page.obj.CropBox
+            resources = page.obj.get("/Resources")
+            if resources is None:
+                resources = page.obj.Resources = pikepdf.Dictionary()
+            spaces = resources.get("/ColorSpace")
+            if spaces is None:
+                spaces = resources.ColorSpace = pikepdf.Dictionary()
+            spaces["/PressworkRegistration"] = registration
+            page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
+            page.contents_add(pdf.make_stream(_crop_marks(x0, y0, x1, y1)), prepend=False)
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True, compress_streams=True,
+                 object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+    return out.getvalue()
+
+
+def _crop_marks(x0: float, y0: float, x1: float, y1: float) -> bytes:
+    """PDF operators drawing the eight crop marks as an untagged artifact."""
+    offset, length = MARK_OFFSET_MM * MM, MARK_LENGTH_MM * MM
+    segments = []
+    for x, sx in ((x0, -1), (x1, 1)):
+        for y, sy in ((y0, -1), (y1, 1)):
+            # horizontal mark on the line of the trim's horizontal edge
+            segments.append((x + sx * offset, y, x + sx * (offset + length), y))
+            # vertical mark on the line of the trim's vertical edge
+            segments.append((x, y + sy * offset, x, y + sy * (offset + length)))
+    lines = [f"{ax:.3f} {ay:.3f} m {bx:.3f} {by:.3f} l" for ax, ay, bx, by in segments]
+    ops = [
+        "Q",
+        "/Artifact BMC",
+        "q",
+        "/PressworkRegistration CS 1 SCN",
+        f"{MARK_WIDTH_PT} w 0 J",
+        *lines,
+        "S",
+        "Q",
+        "EMC",
+        "",
+    ]
+    return "\n".join(ops).encode("ascii")

@@ -1,0 +1,62 @@
+"""Where a build's date and identifier come from, so that a rebuild gives the same bytes.
+
+In: the manuscript folder and its configuration. Out: the date stamped into the editions
+and the book's identifier. The date is, in order of preference:
+
+1. ``SOURCE_DATE_EPOCH`` (seconds since 1970, the reproducible-builds convention);
+2. the date of the newest git commit that touched the manuscript folder;
+3. the modification time of the newest file in the manuscript.
+
+The clock is never read. The identifier is the one ``book.yaml`` gives, else a UUID
+derived from the slug, title and language, so it stays the same from build to build.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from presswork.config import BookConfig
+from presswork.errors import ManuscriptError, error
+
+# Fixed for ever: changing it would change the identifier of every book built before.
+IDENTIFIER_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "presswork:book")
+
+
+def book_identifier(config: BookConfig) -> str:
+    if config.identifier:
+        return config.identifier
+    name = f"{config.slug}\n{config.title}\n{config.language}"
+    return f"urn:uuid:{uuid.uuid5(IDENTIFIER_NAMESPACE, name)}"
+
+
+def build_date(config: BookConfig) -> datetime:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is not None:
+        if not epoch.strip().isdigit():
+            raise ManuscriptError(error(
+                "PW108", f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {epoch!r}"))
+        return datetime.fromtimestamp(int(epoch), UTC)
+    committed = _git_date(config.root)
+    if committed is not None:
+        return committed
+    files = [config.manifest, *(entry.path for entry in config.chapters)]
+    newest = max(int(path.stat().st_mtime) for path in files)
+    return datetime.fromtimestamp(newest, UTC)
+
+
+def _git_date(root: Path) -> datetime | None:
+    try:
+        result = subprocess.run(
+            ["git", "log", "-1", "--format=%ct", "--", "."],
+            cwd=root, capture_output=True, text=True, timeout=20, check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    stamp = result.stdout.strip()
+    if result.returncode != 0 or not stamp.isdigit():
+        return None
+    return datetime.fromtimestamp(int(stamp), UTC)

@@ -1,0 +1,35 @@
+"""Number the paragraphs of each chapter, so every edition can point at any of them.
+
+In: a book whose paragraphs have no ids. Out: each paragraph's id is ``p1``, ``p2``… in
+reading order within its chapter (paragraphs in summaries, quotes and lists included).
+The ids depend only on the chapter's own text, so an edit to one chapter leaves every
+other chapter's ids as they were.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from itertools import count
+
+from presswork.config import BookConfig
+from presswork.model import Block, Book, ListBlock, Paragraph, Quote, Summary
+
+
+def _numbered(blocks: tuple[Block, ...], counter: count[int]) -> tuple[Block, ...]:
+    result: list[Block] = []
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            block = replace(block, id=f"p{next(counter)}")
+        elif isinstance(block, Quote | Summary):
+            block = replace(block, children=_numbered(block.children, counter))
+        elif isinstance(block, ListBlock):
+            block = replace(block, items=tuple(_numbered(item, counter)
+                                               for item in block.items))
+        result.append(block)
+    return tuple(result)
+
+
+def assign_block_ids(book: Book, config: BookConfig) -> Book:
+    chapters = tuple(replace(chapter, blocks=_numbered(chapter.blocks, count(1)))
+                     for chapter in book.chapters)
+    return replace(book, chapters=chapters)

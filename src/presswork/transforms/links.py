@@ -1,0 +1,95 @@
+"""Resolve every link to a URL, a place in the book, or (for a cross-reference to a
+chapter this book does not contain) plain text.
+
+In: a book whose links carry the ``href`` typed. Out: the same links with ``url`` or
+``anchor`` set. Forms understood:
+
+- ``https://…``, ``http://…``, ``mailto:…``: external links;
+- ``other.md``, ``other.md#id``, ``#id``: a chapter file of this book, a heading in it,
+  or a heading of the same chapter;
+- ``chapter:ID``: the chapter whose id is ``ID``; when the book does not contain it (a
+  single entry of a larger report), the link's words are set as plain text.
+
+A link to a chapter file or heading that does not exist is an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from presswork.config import BookConfig
+from presswork.errors import Diagnostic, ManuscriptError, error
+from presswork.model import Anchor, Book, Chapter, Heading, Inline, Link
+from presswork.transforms.tree import map_blocks, map_inlines
+
+EXTERNAL_SCHEMES = ("http", "https", "mailto")
+CHAPTER_SCHEME = "chapter"
+
+
+def resolve_links(book: Book, config: BookConfig) -> Book:
+    by_path = {chapter.source.path: chapter for chapter in book.chapters}
+    by_id = {chapter.id: chapter for chapter in book.chapters}
+    ids = {chapter.id: {b.id for b in chapter.blocks if isinstance(b, Heading)}
+           for chapter in book.chapters}
+    problems: list[Diagnostic] = []
+
+    def target(link: Link, here: Chapter) -> Link:
+        where = link.source
+        parts = urlsplit(link.href)
+        if parts.scheme in EXTERNAL_SCHEMES:
+            return replace(link, url=link.href)
+        if parts.scheme == CHAPTER_SCHEME:
+            chapter_id = parts.path
+            if chapter_id in by_id:
+                return replace(link, anchor=Anchor(chapter_id))
+            return link
+        if parts.scheme or parts.netloc:
+            problems.append(error("PW404", f"link '{link.href}': only http, https, mailto and "
+                                  "chapter: links are allowed", where.path, where.line))
+            return link
+        chapter = here
+        if parts.path:
+            path = (where.path.parent / unquote(parts.path)).resolve()
+            found = by_path.get(path)
+            if found is None:
+                problems.append(error("PW401", f"link '{link.href}': {_relative(path, book.root)}"
+                                      " is not a chapter of this book", where.path, where.line))
+                return link
+            chapter = found
+        fragment = unquote(parts.fragment) or None
+        if fragment is not None and fragment not in ids[chapter.id]:
+            problems.append(error("PW402", f"link '{link.href}': no heading with id "
+                                  f"'{fragment}' in {chapter.source.path.name}",
+                                  where.path, where.line))
+            return link
+        return replace(link, anchor=Anchor(chapter.id, fragment))
+
+    chapters = []
+    for chapter in book.chapters:
+        def resolved(node: Inline, here: Chapter = chapter) -> Inline:
+            return target(node, here) if isinstance(node, Link) else node
+
+        notes = tuple(replace(n, children=map_blocks(n.children, resolved))
+                      for n in chapter.notes)
+        chapters.append(replace(chapter, blocks=map_blocks(chapter.blocks, resolved),
+                                notes=notes))
+    notices = tuple(map_inlines(notice, _external_only) for notice in book.notices)
+    if problems:
+        raise ManuscriptError(problems)
+    return replace(book, chapters=tuple(chapters), notices=notices)
+
+
+def _external_only(node: Inline) -> Inline:
+    """Notices live in book.yaml, outside any chapter: only external links resolve there."""
+    if isinstance(node, Link) and urlsplit(node.href).scheme in EXTERNAL_SCHEMES:
+        return replace(node, url=node.href)
+    return node
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,58 @@
+"""Number the footnotes in order of first call, per chapter or through the whole book.
+
+In: a book whose note calls carry only labels. Out: every call carries its note's number
+and which call of that note it is; each chapter keeps only the notes it calls, ordered by
+number. A call with no definition is an error; a definition never called is dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from presswork.config import BookConfig
+from presswork.errors import Diagnostic, ManuscriptError, error
+from presswork.model import Book, Chapter, Inline, NoteRef
+from presswork.transforms.tree import map_blocks, walk_blocks
+
+
+def number_notes(book: Book, config: BookConfig) -> Book:
+    problems: list[Diagnostic] = []
+    next_number = 1
+    chapters: list[Chapter] = []
+    for chapter in book.chapters:
+        if config.footnote_numbering == "chapter":
+            next_number = 1
+        defined = {note.label: note for note in chapter.notes}
+        numbers: dict[str, int] = {}
+        calls: dict[str, int] = {}
+        for node in walk_blocks(chapter.blocks):
+            if not isinstance(node, NoteRef):
+                continue
+            if node.label not in defined:
+                problems.append(error("PW301", f"footnote [^{node.label}] is called but never "
+                                      "defined", node.source.path, node.source.line))
+                continue
+            if node.label not in numbers:
+                numbers[node.label] = next_number
+                next_number += 1
+            calls[node.label] = calls.get(node.label, 0) + 1
+        seen: dict[str, int] = {}
+
+        def numbered(node: Inline, numbers: dict[str, int] = numbers,
+                     seen: dict[str, int] = seen, chapter_id: str = chapter.id) -> Inline:
+            if isinstance(node, NoteRef) and node.label in numbers:
+                seen[node.label] = seen.get(node.label, 0) + 1
+                return replace(node, chapter=chapter_id, number=numbers[node.label],
+                               call=seen[node.label])
+            return node
+
+        blocks = map_blocks(chapter.blocks, numbered)
+        notes = sorted(
+            (replace(note, number=numbers[label], calls=calls[label])
+             for label, note in defined.items() if label in numbers),
+            key=lambda note: note.number,
+        )
+        chapters.append(replace(chapter, blocks=blocks, notes=tuple(notes)))
+    if problems:
+        raise ManuscriptError(problems)
+    return replace(book, chapters=tuple(chapters))

@@ -1,0 +1,65 @@
+"""Rebuild frozen block trees with some inline nodes replaced.
+
+In: blocks and a function from an inline node to its replacement. Out: new blocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+
+from presswork.model import (
+    Block,
+    Emphasis,
+    Heading,
+    Inline,
+    Link,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Strong,
+    Summary,
+)
+
+InlineMap = Callable[[Inline], Inline]
+
+
+def map_inlines(children: tuple[Inline, ...], fn: InlineMap) -> tuple[Inline, ...]:
+    result: list[Inline] = []
+    for child in children:
+        if isinstance(child, Emphasis | Strong | Link):
+            child = replace(child, children=map_inlines(child.children, fn))
+        result.append(fn(child))
+    return tuple(result)
+
+
+def map_blocks(blocks: tuple[Block, ...], fn: InlineMap) -> tuple[Block, ...]:
+    result: list[Block] = []
+    for block in blocks:
+        if isinstance(block, Paragraph | Heading):
+            block = replace(block, children=map_inlines(block.children, fn))
+        elif isinstance(block, Quote | Summary):
+            block = replace(block, children=map_blocks(block.children, fn))
+        elif isinstance(block, ListBlock):
+            block = replace(block, items=tuple(map_blocks(item, fn) for item in block.items))
+        result.append(block)
+    return tuple(result)
+
+
+def walk_inlines(children: tuple[Inline, ...]) -> Iterator[Inline]:
+    for child in children:
+        yield child
+        if isinstance(child, Emphasis | Strong | Link):
+            yield from walk_inlines(child.children)
+
+
+def walk_blocks(blocks: tuple[Block, ...]) -> Iterator[Inline]:
+    """Every inline node, in reading order."""
+    for block in blocks:
+        if isinstance(block, Paragraph | Heading):
+            yield from walk_inlines(block.children)
+        elif isinstance(block, Quote | Summary):
+            yield from walk_blocks(block.children)
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                yield from walk_blocks(item)
