@@ -12,7 +12,7 @@ import os
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 from presswork import pdf
@@ -27,14 +27,15 @@ from presswork.styles import styles_dir
 from presswork.transforms import resolve
 
 
-class Edition(str, Enum):
+class Edition(StrEnum):
     PDF = "pdf"
     PRINT = "print"
     EPUB = "epub"
 
     def file_name(self, slug: str) -> str:
         return {"pdf": f"{slug}.pdf", "print": f"{slug}-print.pdf", "epub": f"{slug}.epub"}[
-            self.value]
+            self.value
+        ]
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,12 @@ def build(
         if layout.warnings:
             raise OutputError([error("PW901", f"layout: {w}") for w in layout.warnings])
         for note, call_page, note_page in layout.displaced_notes():
-            warn(warning("PW903", f"note {note} is set on page {note_page + 1}, its call "
-                         f"on page {call_page + 1}"))
+            warn(
+                warning(
+                    "PW903",
+                    f"note {note} is set on page {note_page + 1}, its call on page {call_page + 1}",
+                )
+            )
         progress("writing the screen PDF")
         screen = pdf.screen_pdf(layout, book.metadata.identifier)
         if Edition.PDF in editions:
@@ -91,32 +96,36 @@ def build(
     return _write_all(output, config.slug, made)
 
 
-def _write_all(output: Path, slug: str, made: dict[Edition, tuple[bytes, int | None]]
-               ) -> list[Artifact]:
+def _write_all(
+    output: Path, slug: str, made: dict[Edition, tuple[bytes, int | None]]
+) -> list[Artifact]:
     """Write every edition to a temporary file beside its target, then rename them all."""
     try:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(error("PW902", f"cannot create the output folder: {exc.strerror}",
-                                output)) from None
+        raise OutputError(
+            error("PW902", f"cannot create the output folder: {exc.strerror}", output)
+        ) from None
     staged: list[tuple[Path, Path]] = []
     try:
         for edition, (data, _) in made.items():
             target = output / edition.file_name(slug)
-            handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
-                                            dir=output)
+            handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=output)
             staged.append((Path(name), target))
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
                 stream.flush()
                 os.fsync(stream.fileno())
-            os.chmod(name, 0o644)
+            Path(name).chmod(0o644)
         for temporary, target in staged:
-            os.replace(temporary, target)
+            temporary.replace(target)
     except OSError as exc:
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)
-        raise OutputError(error("PW902", f"cannot write the editions: {exc.strerror}",
-                                output)) from None
-    return [Artifact(edition, output / edition.file_name(slug), len(data), pages)
-            for edition, (data, pages) in made.items()]
+        raise OutputError(
+            error("PW902", f"cannot write the editions: {exc.strerror}", output)
+        ) from None
+    return [
+        Artifact(edition, output / edition.file_name(slug), len(data), pages)
+        for edition, (data, pages) in made.items()
+    ]

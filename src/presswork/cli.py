@@ -38,14 +38,25 @@ def cli() -> None:
 
 
 @cli.command(name="build")
-@click.argument("manuscript", default="manuscript",
-                type=click.Path(file_okay=False, path_type=Path))
-@click.option("-o", "--output", default="output", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="Folder the editions are written to.")
-@click.option("-f", "--format", "formats", multiple=True,
-              type=click.Choice([e.value for e in Edition]),
-              help="Edition to build (repeatable); default: all.")
+@click.argument(
+    "manuscript", default="manuscript", type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option(
+    "-o",
+    "--output",
+    default="output",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder the editions are written to.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice([e.value for e in Edition]),
+    help="Edition to build (repeatable); default: all.",
+)
 def build_command(manuscript: Path, output: Path, formats: tuple[str, ...]) -> None:
     """Build the editions of MANUSCRIPT (default: manuscript/) into OUTPUT."""
     editions = [Edition(f) for f in formats] or list(Edition)
@@ -54,8 +65,12 @@ def build_command(manuscript: Path, output: Path, formats: tuple[str, ...]) -> N
     try:
         with console.status("building", spinner="dots") as status:
             artifacts = build(
-                manuscript, output, editions, progress=lambda step: status.update(step),
-                warn=lambda d: click.echo(d.format(relative_to=cwd), err=True))
+                manuscript,
+                output,
+                editions,
+                progress=lambda step: status.update(step),
+                warn=lambda d: click.echo(d.format(relative_to=cwd), err=True),
+            )
     except PressworkError as exc:
         for diagnostic in exc.diagnostics:
             click.echo(diagnostic.format(relative_to=cwd), err=True)

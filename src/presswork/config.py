@@ -86,28 +86,45 @@ def _depth(value: Any) -> str | None:
 
 KEYS: dict[str, _Key] = {
     "title": _Key("text", "The book's title, on the title page, cover and metadata.", True),
-    "language": _Key("text", "BCP 47 language tag (en-GB): hyphenation, lang attributes, metadata.",
-                     True, _matches(_LANGUAGE, "a BCP 47 language tag such as en-GB")),
-    "chapters": _Key("list of paths", "Chapter files in reading order, relative to book.yaml.",
-                     True),
-    "slug": _Key("text", "File name stem of the editions; default: the title in lower case.",
-                 False, _matches(_SLUG, "lower-case words joined by hyphens")),
+    "language": _Key(
+        "text",
+        "BCP 47 language tag (en-GB): hyphenation, lang attributes, metadata.",
+        True,
+        _matches(_LANGUAGE, "a BCP 47 language tag such as en-GB"),
+    ),
+    "chapters": _Key(
+        "list of paths", "Chapter files in reading order, relative to book.yaml.", True
+    ),
+    "slug": _Key(
+        "text",
+        "File name stem of the editions; default: the title in lower case.",
+        False,
+        _matches(_SLUG, "lower-case words joined by hyphens"),
+    ),
     "subtitle": _Key("text", "Shown under the title on the title page and cover."),
     "publisher": _Key("text", "Publisher: dc:publisher, the PDF author when no authors."),
     "authors": _Key("list of text", "Authors (dc:creator)."),
-    "identifier": _Key("text", "Stable identifier (ISBN as urn:isbn:…, DOI, URN); "
-                       "default: a UUID derived from slug, title and language."),
+    "identifier": _Key(
+        "text",
+        "Stable identifier (ISBN as urn:isbn:…, DOI, URN); "
+        "default: a UUID derived from slug, title and language.",
+    ),
     "description": _Key("text", "A sentence or two about the book: PDF subject, dc:description."),
     "subjects": _Key("list of text", "Subjects: dc:subject, PDF keywords."),
     "rights": _Key("text", "Copyright or licence statement: dc:rights, imprint page."),
-    "notices": _Key("list of text", "Publisher's notices set on the imprint page "
-                    "(inline Markdown)."),
-    "footnote_numbering": _Key("text", "'chapter' (restart in each chapter) or 'book'.",
-                               False, _one_of(FOOTNOTE_NUMBERING)),
-    "page_size": _Key("text", "A4, A5, B5, letter, legal, or 'WIDTH HEIGHT' in mm/cm/in/pt.",
-                      False, _matches(_PAGE_SIZE, "a page size such as A4 or '170mm 240mm'")),
-    "toc_depth": _Key("integer", "Heading levels listed in the contents (1 to 3).", False,
-                      _depth),
+    "notices": _Key(
+        "list of text", "Publisher's notices set on the imprint page (inline Markdown)."
+    ),
+    "footnote_numbering": _Key(
+        "text", "'chapter' (restart in each chapter) or 'book'.", False, _one_of(FOOTNOTE_NUMBERING)
+    ),
+    "page_size": _Key(
+        "text",
+        "A4, A5, B5, letter, legal, or 'WIDTH HEIGHT' in mm/cm/in/pt.",
+        False,
+        _matches(_PAGE_SIZE, "a page size such as A4 or '170mm 240mm'"),
+    ),
+    "toc_depth": _Key("integer", "Heading levels listed in the contents (1 to 3).", False, _depth),
 }
 
 
@@ -135,22 +152,22 @@ def load_config(root: Path) -> BookConfig:
         raise ManuscriptError(error("PW107", "manuscript folder not found", root))
     manifest = root / MANIFEST_NAME
     if not manifest.is_file():
-        raise ManuscriptError(error("PW107", f"no {MANIFEST_NAME} in the manuscript folder",
-                                    manifest))
+        raise ManuscriptError(
+            error("PW107", f"no {MANIFEST_NAME} in the manuscript folder", manifest)
+        )
     try:
         text = manifest.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise ManuscriptError(
-            error("PW201", f"not UTF-8 (byte {exc.start})", manifest)
-        ) from None
+        raise ManuscriptError(error("PW201", f"not UTF-8 (byte {exc.start})", manifest)) from None
     mapping = load_mapping(text, manifest)
     problems: list[Diagnostic] = []
     values: dict[str, Any] = {}
     for name, entry in mapping.entries.items():
         key = KEYS.get(name)
         if key is None:
-            problems.append(warning("PW104", f"unknown key '{name}' (ignored)", manifest,
-                                    entry.line))
+            problems.append(
+                warning("PW104", f"unknown key '{name}' (ignored)", manifest, entry.line)
+            )
             continue
         problem = _type_problem(key.kind, entry.value)
         if problem is None and key.check is not None:
@@ -161,8 +178,9 @@ def load_config(root: Path) -> BookConfig:
             values[name] = entry.value
     for name, key in KEYS.items():
         if key.required and name not in mapping.entries:
-            problems.append(error("PW102", f"required key '{name}' is missing", manifest,
-                                  mapping.line))
+            problems.append(
+                error("PW102", f"required key '{name}' is missing", manifest, mapping.line)
+            )
     chapters = _chapters(mapping, values.get("chapters", []), root, problems)
     if any(p.severity is Severity.ERROR for p in problems):
         raise ManuscriptError(problems)
@@ -203,8 +221,14 @@ def _chapters(
         path = (root / name).resolve()
         at = item_lines[index] if index < len(item_lines) else line
         if not path.is_relative_to(root):
-            problems.append(error("PW106", f"chapter '{name}' lies outside the manuscript folder",
-                                  mapping.path, at))
+            problems.append(
+                error(
+                    "PW106",
+                    f"chapter '{name}' lies outside the manuscript folder",
+                    mapping.path,
+                    at,
+                )
+            )
         elif path in seen:
             problems.append(error("PW105", f"chapter '{name}' is listed twice", mapping.path, at))
         elif not path.is_file():

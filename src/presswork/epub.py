@@ -74,8 +74,7 @@ class Landmark:
 
 
 def _document(uid: str, name: str, content: str, properties: tuple[str, ...] = ()) -> epub.EpubItem:
-    item = epub.EpubItem(uid=uid, file_name=name, media_type=XHTML,
-                         content=content.encode("utf-8"))
+    item = epub.EpubItem(uid=uid, file_name=name, media_type=XHTML, content=content.encode("utf-8"))
     item.properties = list(properties)
     return item
 
@@ -110,8 +109,9 @@ def render_epub(book: Book, styles: Path, cover_png: bytes) -> bytes:
     if meta.rights:
         out.add_metadata("DC", "rights", meta.rights)
     note_count = sum(len(c.notes) for c in book.chapters)
-    summary = markup.render("epub/accessibility-summary.txt.j2", note_count=note_count,
-                            has_cover=True).strip()
+    summary = markup.render(
+        "epub/accessibility-summary.txt.j2", note_count=note_count, has_cover=True
+    ).strip()
     for prop, value in (
         ("schema:accessMode", "textual"),
         ("schema:accessMode", "visual"),
@@ -125,22 +125,48 @@ def render_epub(book: Book, styles: Path, cover_png: bytes) -> bytes:
     ):
         out.add_metadata(None, "meta", value, {"property": prop})
 
-    css = epub.EpubItem(uid="css", file_name=CSS_NAME, media_type="text/css",
-                        content=(styles / "epub.css").read_bytes())
+    css = epub.EpubItem(
+        uid="css",
+        file_name=CSS_NAME,
+        media_type="text/css",
+        content=(styles / "epub.css").read_bytes(),
+    )
     out.add_item(css)
     out.set_cover(COVER_IMAGE, cover_png, create_page=False)
 
     alt = ", ".join(x for x in (meta.title, meta.subtitle, meta.publisher) if x)
-    cover = _document("cover", f"{FRONT}/cover.xhtml", markup.render(
-        "epub/cover.xhtml.j2", **page, css_href=f"../{CSS_NAME}",
-        image_href=f"../{COVER_IMAGE}", alt=alt))
-    titlepage = _document("titlepage", f"{FRONT}/titlepage.xhtml", markup.render(
-        "epub/titlepage.xhtml.j2", **page, css_href=f"../{CSS_NAME}", meta=meta))
+    cover = _document(
+        "cover",
+        f"{FRONT}/cover.xhtml",
+        markup.render(
+            "epub/cover.xhtml.j2",
+            **page,
+            css_href=f"../{CSS_NAME}",
+            image_href=f"../{COVER_IMAGE}",
+            alt=alt,
+        ),
+    )
+    titlepage = _document(
+        "titlepage",
+        f"{FRONT}/titlepage.xhtml",
+        markup.render("epub/titlepage.xhtml.j2", **page, css_href=f"../{CSS_NAME}", meta=meta),
+    )
     documents = [cover, titlepage]
     if book.notices or meta.rights:
-        documents.append(_document("imprint", f"{FRONT}/imprint.xhtml", markup.render(
-            "epub/imprint.xhtml.j2", **page, css_href=f"../{CSS_NAME}", meta=meta,
-            notices=book.notices, links=front_links)))
+        documents.append(
+            _document(
+                "imprint",
+                f"{FRONT}/imprint.xhtml",
+                markup.render(
+                    "epub/imprint.xhtml.j2",
+                    **page,
+                    css_href=f"../{CSS_NAME}",
+                    meta=meta,
+                    notices=book.notices,
+                    links=front_links,
+                ),
+            )
+        )
     first = book.chapters[0]
     landmarks = [
         Landmark("cover", f"{FRONT}/cover.xhtml", labels["cover"]),
@@ -149,15 +175,34 @@ def render_epub(book: Book, styles: Path, cover_png: bytes) -> bytes:
         Landmark("bodymatter", chapter_file(first.id), labels["start"]),
     ]
     toc = book.toc()
-    nav = _document("nav", "nav.xhtml", markup.render(
-        "epub/nav.xhtml.j2", **page, css_href=CSS_NAME, toc=toc, landmarks=landmarks,
-        links=root_links), properties=("nav",))
+    nav = _document(
+        "nav",
+        "nav.xhtml",
+        markup.render(
+            "epub/nav.xhtml.j2",
+            **page,
+            css_href=CSS_NAME,
+            toc=toc,
+            landmarks=landmarks,
+            links=root_links,
+        ),
+        properties=("nav",),
+    )
     documents.append(nav)
     for chapter in book.chapters:
-        documents.append(_document(f"chapter-{chapter.id}", chapter_file(chapter.id),
-                                   markup.render("epub/chapter.xhtml.j2", **page,
-                                                 css_href=f"../{CSS_NAME}", chapter=chapter,
-                                                 links=text_links)))
+        documents.append(
+            _document(
+                f"chapter-{chapter.id}",
+                chapter_file(chapter.id),
+                markup.render(
+                    "epub/chapter.xhtml.j2",
+                    **page,
+                    css_href=f"../{CSS_NAME}",
+                    chapter=chapter,
+                    links=text_links,
+                ),
+            )
+        )
     for document in documents:
         out.add_item(document)
     out.add_item(epub.EpubNcx())
@@ -165,16 +210,23 @@ def render_epub(book: Book, styles: Path, cover_png: bytes) -> bytes:
     out.spine = documents
 
     raw = io.BytesIO()
-    epub.write_epub(raw, out, {"mtime": meta.modified, "epub2_guide": False,
-                               "raise_exceptions": True})
+    epub.write_epub(
+        raw, out, {"mtime": meta.modified, "epub2_guide": False, "raise_exceptions": True}
+    )
     return _deterministic_zip(raw.getvalue(), meta.modified)
 
 
 def _deterministic_zip(data: bytes, stamp: datetime) -> bytes:
     """Repack the archive: ``mimetype`` first and stored, then every entry in the order
     written, each with the build's date and read-only-for-others permissions."""
-    date_time = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute,
-                 stamp.second)
+    date_time = (
+        max(stamp.year, 1980),
+        stamp.month,
+        stamp.day,
+        stamp.hour,
+        stamp.minute,
+        stamp.second,
+    )
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
         names = source.namelist()

@@ -7,11 +7,11 @@ its diagnostics one per line and exits with the error's ``exit_code``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
@@ -47,14 +47,20 @@ class Diagnostic:
 
 
 def error(
-    code: str, message: str, path: Path | None = None, line: int | None = None,
+    code: str,
+    message: str,
+    path: Path | None = None,
+    line: int | None = None,
     col: int | None = None,
 ) -> Diagnostic:
     return Diagnostic(path, line, col, code, Severity.ERROR, message)
 
 
 def warning(
-    code: str, message: str, path: Path | None = None, line: int | None = None,
+    code: str,
+    message: str,
+    path: Path | None = None,
+    line: int | None = None,
     col: int | None = None,
 ) -> Diagnostic:
     return Diagnostic(path, line, col, code, Severity.WARNING, message)

@@ -28,5 +28,6 @@ class LocalFetcher(URLFetcher):  # type: ignore[misc]
             if any(path.is_relative_to(root) for root in self.roots) and path.is_file():
                 return super().fetch(url, headers)
         self.refused.append(url)
-        raise ValueError(f"refused {url}: only files inside the manuscript and styles "
-                         "folders are read")
+        raise ValueError(
+            f"refused {url}: only files inside the manuscript and styles folders are read"
+        )

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from presswork import __version__, markup
 from presswork.model import Anchor, Book, Chapter, Note, NoteRef
 
-
 NOTE_ID = re.compile(r"^(?P<chapter>.+)--note-(?P<number>\d+)$")
 FIRST_CALL_ID = re.compile(r"^(?P<chapter>.+)--noteref-(?P<number>\d+)$")
 PARAGRAPH_ID = re.compile(r"^.+--p\d+$")
@@ -55,8 +54,7 @@ class PdfLinks:
 
 
 def book_html(book: Book, widows: dict[str, int] | None = None) -> str:
-    notes = {(chapter.id, note.number): note
-             for chapter in book.chapters for note in chapter.notes}
+    notes = {(chapter.id, note.number): note for chapter in book.chapters for note in chapter.notes}
     meta = book.metadata
     return markup.render(
         "pdf/book.html.j2",

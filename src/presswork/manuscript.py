@@ -48,8 +48,10 @@ from presswork.model import (
 from presswork.yamlsource import load_mapping
 
 MAX_CHAPTER_BYTES = 5_000_000
-FRONT_MATTER_KEYS = {"id": "chapter id, used in links and file names",
-                     "running_head": "short title for running heads"}
+FRONT_MATTER_KEYS = {
+    "id": "chapter id, used in links and file names",
+    "running_head": "short title for running heads",
+}
 CONTAINERS = ("summary",)
 _ID = re.compile(r"^[a-z][a-z0-9-]*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -82,8 +84,15 @@ def read_text(path: Path, problems: list[Diagnostic]) -> str | None:
     for number, line in enumerate(text.splitlines(), start=1):
         match = _CONTROL.search(line)
         if match:
-            problems.append(error("PW203", f"control character U+{ord(match.group()):04X}",
-                                  path, number, match.start() + 1))
+            problems.append(
+                error(
+                    "PW203",
+                    f"control character U+{ord(match.group()):04X}",
+                    path,
+                    number,
+                    match.start() + 1,
+                )
+            )
     return text
 
 
@@ -96,7 +105,7 @@ def split_front_matter(path: Path, text: str) -> ChapterText:
             mapping = load_mapping("\n".join(lines[1:index]), path, line_offset=1)
             front = {k: (v.value, v.line) for k, v in mapping.entries.items()}
             # Blank lines keep the body's line numbers equal to the file's.
-            body = "\n" * (index + 1) + "\n".join(lines[index + 1:])
+            body = "\n" * (index + 1) + "\n".join(lines[index + 1 :])
             return ChapterText(path, front, body, index + 2)
     raise ManuscriptError(error("PW101", "front matter is not closed with '---'", path, 1))
 
@@ -149,12 +158,14 @@ class _Reader:
             children = self.inlines(tokens[index + 1], source)
             heading_id = token.attrGet("id")
             if any(isinstance(c, NoteRef) for c in _walk(children)):
-                self.problems.append(error("PW305", "footnote call inside a heading",
-                                           self.path, source.line))
+                self.problems.append(
+                    error("PW305", "footnote call inside a heading", self.path, source.line)
+                )
             return Heading(level, str(heading_id) if heading_id else "", children, source)
         if kind in ("bullet_list_open", "ordered_list_open"):
-            items = tuple(self.blocks(tokens, i + 1, c)
-                          for i, c in self._siblings(tokens, index + 1, close))
+            items = tuple(
+                self.blocks(tokens, i + 1, c) for i, c in self._siblings(tokens, index + 1, close)
+            )
             start = int(token.attrGet("start") or 1)
             return ListBlock(kind == "ordered_list_open", start, items, source)
         if kind == "blockquote_open":
@@ -166,47 +177,63 @@ class _Reader:
         if kind == "container_block_open":
             name = token.info.strip()
             if name not in CONTAINERS:
-                self.problems.append(error(
-                    "PW602", f"unknown block '::: {name}' (known: {', '.join(CONTAINERS)})",
-                    self.path, source.line))
+                self.problems.append(
+                    error(
+                        "PW602",
+                        f"unknown block '::: {name}' (known: {', '.join(CONTAINERS)})",
+                        self.path,
+                        source.line,
+                    )
+                )
                 return None
             return Summary(self.blocks(tokens, index + 1, close), source)
         if kind == "footnote_reference_open":
             self.note_definition(tokens, index, close, source)
             return None
         if kind == "html_block":
-            self.problems.append(error("PW601", "raw HTML is not allowed in a manuscript",
-                                       self.path, source.line))
+            self.problems.append(
+                error("PW601", "raw HTML is not allowed in a manuscript", self.path, source.line)
+            )
             return None
-        self.problems.append(error("PW603", f"unsupported Markdown construct '{kind}'",
-                                   self.path, source.line))
+        self.problems.append(
+            error("PW603", f"unsupported Markdown construct '{kind}'", self.path, source.line)
+        )
         return None
 
-    def note_definition(self, tokens: list[Token], index: int, close: int,
-                        source: Source) -> None:
+    def note_definition(self, tokens: list[Token], index: int, close: int, source: Source) -> None:
         label = str(tokens[index].meta["label"])
         if label in self.notes:
             first = self.notes[label].source.line
-            self.problems.append(error("PW303", f"footnote [^{label}] is defined twice "
-                                       f"(first on line {first})", self.path, source.line))
+            self.problems.append(
+                error(
+                    "PW303",
+                    f"footnote [^{label}] is defined twice (first on line {first})",
+                    self.path,
+                    source.line,
+                )
+            )
             return
         children = self.blocks(tokens, index + 1, close)
         if not children:
-            self.problems.append(error("PW304", f"footnote [^{label}] is empty",
-                                       self.path, source.line))
+            self.problems.append(
+                error("PW304", f"footnote [^{label}] is empty", self.path, source.line)
+            )
         for block in children:
             if isinstance(block, Paragraph) and any(
-                    isinstance(c, NoteRef) for c in _walk(block.children)):
-                self.problems.append(error("PW306", "footnote call inside a footnote",
-                                           self.path, block.source.line))
+                isinstance(c, NoteRef) for c in _walk(block.children)
+            ):
+                self.problems.append(
+                    error("PW306", "footnote call inside a footnote", self.path, block.source.line)
+                )
         self.notes[label] = Note(label, 0, children, source)
 
     def inlines(self, token: Token, source: Source) -> tuple[Inline, ...]:
         line = [source.line]
         return self._inline_run(token.children or [], 0, len(token.children or []), line)
 
-    def _inline_run(self, children: list[Token], start: int, end: int,
-                    line: list[int]) -> tuple[Inline, ...]:
+    def _inline_run(
+        self, children: list[Token], start: int, end: int, line: list[int]
+    ) -> tuple[Inline, ...]:
         result: list[Inline] = []
         index = start
         while index < end:
@@ -221,9 +248,14 @@ class _Reader:
                     result.append(Strong(inner))
                 else:
                     title = token.attrGet("title")
-                    result.append(Link(str(token.attrGet("href") or ""), inner,
-                                       Source(self.path, line[0]),
-                                       str(title) if title else None))
+                    result.append(
+                        Link(
+                            str(token.attrGet("href") or ""),
+                            inner,
+                            Source(self.path, line[0]),
+                            str(title) if title else None,
+                        )
+                    )
                 index = close + 1
                 continue
             if kind == "text":
@@ -239,14 +271,17 @@ class _Reader:
             elif kind == "footnote_ref":
                 result.append(NoteRef(str(token.meta["label"]), Source(self.path, line[0])))
             elif kind == "html_inline":
-                self.problems.append(error("PW601", "raw HTML is not allowed in a manuscript",
-                                           self.path, line[0]))
+                self.problems.append(
+                    error("PW601", "raw HTML is not allowed in a manuscript", self.path, line[0])
+                )
             elif kind == "image":
-                self.problems.append(error("PW501", "images are not supported yet",
-                                           self.path, line[0]))
+                self.problems.append(
+                    error("PW501", "images are not supported yet", self.path, line[0])
+                )
             else:
-                self.problems.append(error("PW603", f"unsupported Markdown construct '{kind}'",
-                                           self.path, line[0]))
+                self.problems.append(
+                    error("PW603", f"unsupported Markdown construct '{kind}'", self.path, line[0])
+                )
             index += 1
         return tuple(result)
 
@@ -275,8 +310,9 @@ def read_chapter(path: Path, problems: list[Diagnostic]) -> Chapter | None:
     front = chapter_text.front
     for key, (_, line) in front.items():
         if key not in FRONT_MATTER_KEYS:
-            problems.append(warning("PW104", f"unknown front matter key '{key}' (ignored)",
-                                    path, line))
+            problems.append(
+                warning("PW104", f"unknown front matter key '{key}' (ignored)", path, line)
+            )
     reader = _Reader(path, problems)
     tokens = markdown.parse(chapter_text.body)
     blocks = reader.blocks(tokens, 0, len(tokens))
@@ -286,18 +322,33 @@ def read_chapter(path: Path, problems: list[Diagnostic]) -> Chapter | None:
         if isinstance(value, str) and _ID.match(value):
             chapter_id = value
         else:
-            problems.append(error("PW103", "'id' must be lower-case letters, digits and "
-                                  "hyphens, starting with a letter", path, line))
+            problems.append(
+                error(
+                    "PW103",
+                    "'id' must be lower-case letters, digits and hyphens, starting with a letter",
+                    path,
+                    line,
+                )
+            )
     if not blocks or not isinstance(blocks[0], Heading) or blocks[0].level != 1:
-        problems.append(error("PW401", "a chapter must begin with its title as a level-1 "
-                              "heading ('# Title')", path, chapter_text.body_line))
+        problems.append(
+            error(
+                "PW401",
+                "a chapter must begin with its title as a level-1 heading ('# Title')",
+                path,
+                chapter_text.body_line,
+            )
+        )
         return None
     title_heading = blocks[0]
     body = blocks[1:]
     for block in body:
         if isinstance(block, Heading) and block.level == 1:
-            problems.append(error("PW402", "a chapter has one level-1 heading, its title",
-                                  path, block.source.line))
+            problems.append(
+                error(
+                    "PW402", "a chapter has one level-1 heading, its title", path, block.source.line
+                )
+            )
     running_head = plain_text(title_heading.children)
     if "running_head" in front:
         value, line = front["running_head"]
@@ -334,17 +385,31 @@ def read_book(config: BookConfig, modified: datetime, identifier: str) -> Book:
         if chapter is None:
             continue
         if chapter.id in seen:
-            problems.append(error("PW105", f"chapter id '{chapter.id}' is also the id of "
-                                  f"{seen[chapter.id].name}", chapter.source.path, 1))
+            problems.append(
+                error(
+                    "PW105",
+                    f"chapter id '{chapter.id}' is also the id of {seen[chapter.id].name}",
+                    chapter.source.path,
+                    1,
+                )
+            )
         seen[chapter.id] = chapter.source.path
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ManuscriptError(sorted(errors, key=_position))
     metadata = Metadata(
-        title=config.title, language=config.language, identifier=identifier,
-        slug=config.slug, modified=modified, subtitle=config.subtitle,
-        publisher=config.publisher, authors=config.authors, description=config.description,
-        subjects=config.subjects, rights=config.rights, page_size=config.page_size,
+        title=config.title,
+        language=config.language,
+        identifier=identifier,
+        slug=config.slug,
+        modified=modified,
+        subtitle=config.subtitle,
+        publisher=config.publisher,
+        authors=config.authors,
+        description=config.description,
+        subjects=config.subjects,
+        rights=config.rights,
+        page_size=config.page_size,
         toc_depth=config.toc_depth,
     )
     return Book(metadata, notices, tuple(c for c in chapters if c is not None), config.root)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Union
 
 
 @dataclass(frozen=True)
@@ -95,7 +94,7 @@ class NoteRef:
     kind: str = field(default="noteref", init=False)
 
 
-Inline = Union[Text, SoftBreak, HardBreak, Code, Emphasis, Strong, Link, NoteRef]
+Inline = Text | SoftBreak | HardBreak | Code | Emphasis | Strong | Link | NoteRef
 
 
 # Blocks ----------------------------------------------------------------------------
@@ -163,7 +162,7 @@ class Summary:
     kind: str = field(default="summary", init=False)
 
 
-Block = Union[Paragraph, Heading, ListBlock, Quote, CodeBlock, Rule, Summary]
+Block = Paragraph | Heading | ListBlock | Quote | CodeBlock | Rule | Summary
 
 
 # Notes, chapters, book -------------------------------------------------------------
@@ -237,14 +236,19 @@ class Book:
     def toc(self) -> tuple[TocEntry, ...]:
         """Chapters, each with its headings nested down to the book's ``toc_depth``."""
         return tuple(
-            TocEntry(1, chapter.title, Anchor(chapter.id),
-                     _nest(chapter, chapter.sections, 2, self.metadata.toc_depth))
+            TocEntry(
+                1,
+                chapter.title,
+                Anchor(chapter.id),
+                _nest(chapter, chapter.sections, 2, self.metadata.toc_depth),
+            )
             for chapter in self.chapters
         )
 
 
-def _nest(chapter: Chapter, headings: tuple[Heading, ...], level: int,
-          depth: int) -> tuple[TocEntry, ...]:
+def _nest(
+    chapter: Chapter, headings: tuple[Heading, ...], level: int, depth: int
+) -> tuple[TocEntry, ...]:
     if level > depth:
         return ()
     entries: list[TocEntry] = []
@@ -252,12 +256,18 @@ def _nest(chapter: Chapter, headings: tuple[Heading, ...], level: int,
         if heading.level != level:
             continue
         below: list[Heading] = []
-        for later in headings[index + 1:]:
+        for later in headings[index + 1 :]:
             if later.level <= level:
                 break
             below.append(later)
-        entries.append(TocEntry(level, heading.children, Anchor(chapter.id, heading.id),
-                                _nest(chapter, tuple(below), level + 1, depth)))
+        entries.append(
+            TocEntry(
+                level,
+                heading.children,
+                Anchor(chapter.id, heading.id),
+                _nest(chapter, tuple(below), level + 1, depth),
+            )
+        )
     return tuple(entries)
 
 

@@ -47,8 +47,11 @@ class Layout:
 
     def anchor_pages(self) -> dict[str, int]:
         """Each element id in the book and the index of the page it starts on."""
-        return {anchor: index for index, page in enumerate(self.document.pages)
-                for anchor in page.anchors}
+        return {
+            anchor: index
+            for index, page in enumerate(self.document.pages)
+            for anchor in page.anchors
+        }
 
     def displaced_notes(self) -> list[tuple[str, int, int]]:
         """Notes set on another page than their first call: (note id, call page, note page)
@@ -97,11 +100,10 @@ def lay_out(html: str, manuscript: Path, styles: Path) -> Layout:
     fetcher = LocalFetcher(manuscript, styles)
     fonts = FontConfiguration()
     with _weasyprint_warnings() as messages:
-        stylesheet = CSS(filename=str(styles / "pdf.css"), url_fetcher=fetcher,
-                         font_config=fonts)
-        document = HTML(string=html, base_url=str(manuscript) + "/",
-                        url_fetcher=fetcher).render(stylesheets=[stylesheet],
-                                                    font_config=fonts)
+        stylesheet = CSS(filename=str(styles / "pdf.css"), url_fetcher=fetcher, font_config=fonts)
+        document = HTML(string=html, base_url=str(manuscript) + "/", url_fetcher=fetcher).render(
+            stylesheets=[stylesheet], font_config=fonts
+        )
     return Layout(document, tuple(messages))
 
 
@@ -129,7 +131,8 @@ def lay_out_book(book: Book, manuscript: Path, styles: Path) -> Layout:
 def screen_pdf(layout: Layout, identifier: str) -> bytes:
     with _weasyprint_warnings() as messages:
         data: bytes = layout.document.write_pdf(
-            pdf_variant="pdf/ua-1", pdf_identifier=identifier.encode("utf-8"),
+            pdf_variant="pdf/ua-1",
+            pdf_identifier=identifier.encode("utf-8"),
         )
     if messages:
         raise RuntimeError("; ".join(messages))
@@ -141,11 +144,18 @@ def print_pdf(screen: bytes) -> bytes:
     bleed = BLEED_MM * MM
     slug = SLUG_MM * MM
     with pikepdf.open(io.BytesIO(screen)) as pdf:
-        registration = pdf.make_indirect(pikepdf.Array([
-            pikepdf.Name.Separation, pikepdf.Name.All, pikepdf.Name.DeviceCMYK,
-            pikepdf.Dictionary(FunctionType=2, Domain=[0, 1], C0=[0, 0, 0, 0],
-                               C1=[1, 1, 1, 1], N=1),
-        ]))
+        registration = pdf.make_indirect(
+            pikepdf.Array(
+                [
+                    pikepdf.Name.Separation,
+                    pikepdf.Name.All,
+                    pikepdf.Name.DeviceCMYK,
+                    pikepdf.Dictionary(
+                        FunctionType=2, Domain=[0, 1], C0=[0, 0, 0, 0], C1=[1, 1, 1, 1], N=1
+                    ),
+                ]
+            )
+        )
         for page in pdf.pages:
             x0, y0, x1, y1 = (float(v) for v in page.obj.MediaBox)
             page.obj.TrimBox = pikepdf.Array([x0, y0, x1, y1])
@@ -163,8 +173,12 @@ def print_pdf(screen: bytes) -> bytes:
             page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
             page.contents_add(pdf.make_stream(_crop_marks(x0, y0, x1, y1)), prepend=False)
         out = io.BytesIO()
-        pdf.save(out, deterministic_id=True, compress_streams=True,
-                 object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+        pdf.save(
+            out,
+            deterministic_id=True,
+            compress_streams=True,
+            object_stream_mode=pikepdf.ObjectStreamMode.preserve,
+        )
     return out.getvalue()
 
 

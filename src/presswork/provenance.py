@@ -37,8 +37,11 @@ def build_date(config: BookConfig) -> datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch is not None:
         if not epoch.strip().isdigit():
-            raise ManuscriptError(error(
-                "PW108", f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {epoch!r}"))
+            raise ManuscriptError(
+                error(
+                    "PW108", f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {epoch!r}"
+                )
+            )
         return datetime.fromtimestamp(int(epoch), UTC)
     committed = _git_date(config.root)
     if committed is not None:
@@ -52,7 +55,11 @@ def _git_date(root: Path) -> datetime | None:
     try:
         result = subprocess.run(
             ["git", "log", "-1", "--format=%ct", "--", "."],
-            cwd=root, capture_output=True, text=True, timeout=20, check=False,
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
         return None

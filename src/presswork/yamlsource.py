@@ -43,20 +43,24 @@ class YamlMapping:
 
 
 class _NoAliasLoader(yaml.SafeLoader):
-    def compose_node(self, parent: Node | None, index: object) -> Node | None:
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.MarkedYAMLError(
                 None, None, "aliases are not allowed in a manuscript", event.start_mark
             )
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        return super().compose_node(parent, index)
 
 
 def _depth_checked(node: Node, path: Path, depth: int = 0) -> None:
     if depth > MAX_YAML_DEPTH:
         raise ManuscriptError(
-            error("PW101", f"YAML nested deeper than {MAX_YAML_DEPTH} levels",
-                  path, node.start_mark.line + 1)
+            error(
+                "PW101",
+                f"YAML nested deeper than {MAX_YAML_DEPTH} levels",
+                path,
+                node.start_mark.line + 1,
+            )
         )
     if isinstance(node, SequenceNode):
         for child in node.value:
@@ -94,8 +98,12 @@ def load_mapping(text: str, path: Path, line_offset: int = 0) -> YamlMapping:
     _depth_checked(node, path)
     if not isinstance(node, MappingNode):
         raise ManuscriptError(
-            error("PW103", "expected a mapping of keys to values", path,
-                  node.start_mark.line + 1 + line_offset)
+            error(
+                "PW103",
+                "expected a mapping of keys to values",
+                path,
+                node.start_mark.line + 1 + line_offset,
+            )
         )
     constructor = SafeConstructor()
     entries: dict[str, YamlValue] = {}
@@ -106,8 +114,12 @@ def load_mapping(text: str, path: Path, line_offset: int = 0) -> YamlMapping:
         key = str(key_node.value)
         if key in entries:
             raise ManuscriptError(
-                error("PW101", f"key '{key}' appears twice (first on line "
-                      f"{entries[key].line})", path, line)
+                error(
+                    "PW101",
+                    f"key '{key}' appears twice (first on line {entries[key].line})",
+                    path,
+                    line,
+                )
             )
         try:
             value = constructor.construct_object(value_node, deep=True)

@@ -23,13 +23,13 @@ def _numbered(blocks: tuple[Block, ...], counter: count[int]) -> tuple[Block, ..
         elif isinstance(block, Quote | Summary):
             block = replace(block, children=_numbered(block.children, counter))
         elif isinstance(block, ListBlock):
-            block = replace(block, items=tuple(_numbered(item, counter)
-                                               for item in block.items))
+            block = replace(block, items=tuple(_numbered(item, counter) for item in block.items))
         result.append(block)
     return tuple(result)
 
 
 def assign_block_ids(book: Book, config: BookConfig) -> Book:
-    chapters = tuple(replace(chapter, blocks=_numbered(chapter.blocks, count(1)))
-                     for chapter in book.chapters)
+    chapters = tuple(
+        replace(chapter, blocks=_numbered(chapter.blocks, count(1))) for chapter in book.chapters
+    )
     return replace(book, chapters=chapters)

@@ -21,9 +21,14 @@ def assign_heading_ids(book: Book, config: BookConfig) -> Book:
         for block in chapter.blocks:
             if isinstance(block, Heading) and block.id:
                 if block.id in typed:
-                    problems.append(error(
-                        "PW403", f"heading id '{block.id}' is already used on line "
-                        f"{typed[block.id]}", block.source.path, block.source.line))
+                    problems.append(
+                        error(
+                            "PW403",
+                            f"heading id '{block.id}' is already used on line {typed[block.id]}",
+                            block.source.path,
+                            block.source.line,
+                        )
+                    )
                 typed.setdefault(block.id, block.source.line)
         taken = set(typed)
         blocks: list[Block] = []

@@ -31,8 +31,10 @@ CHAPTER_SCHEME = "chapter"
 def resolve_links(book: Book, config: BookConfig) -> Book:
     by_path = {chapter.source.path: chapter for chapter in book.chapters}
     by_id = {chapter.id: chapter for chapter in book.chapters}
-    ids = {chapter.id: {b.id for b in chapter.blocks if isinstance(b, Heading)}
-           for chapter in book.chapters}
+    ids = {
+        chapter.id: {b.id for b in chapter.blocks if isinstance(b, Heading)}
+        for chapter in book.chapters
+    }
     problems: list[Diagnostic] = []
 
     def target(link: Link, here: Chapter) -> Link:
@@ -46,35 +48,53 @@ def resolve_links(book: Book, config: BookConfig) -> Book:
                 return replace(link, anchor=Anchor(chapter_id))
             return link
         if parts.scheme or parts.netloc:
-            problems.append(error("PW404", f"link '{link.href}': only http, https, mailto and "
-                                  "chapter: links are allowed", where.path, where.line))
+            problems.append(
+                error(
+                    "PW404",
+                    f"link '{link.href}': only http, https, mailto and chapter: links are allowed",
+                    where.path,
+                    where.line,
+                )
+            )
             return link
         chapter = here
         if parts.path:
             path = (where.path.parent / unquote(parts.path)).resolve()
             found = by_path.get(path)
             if found is None:
-                problems.append(error("PW401", f"link '{link.href}': {_relative(path, book.root)}"
-                                      " is not a chapter of this book", where.path, where.line))
+                problems.append(
+                    error(
+                        "PW401",
+                        f"link '{link.href}': {_relative(path, book.root)}"
+                        " is not a chapter of this book",
+                        where.path,
+                        where.line,
+                    )
+                )
                 return link
             chapter = found
         fragment = unquote(parts.fragment) or None
         if fragment is not None and fragment not in ids[chapter.id]:
-            problems.append(error("PW402", f"link '{link.href}': no heading with id "
-                                  f"'{fragment}' in {chapter.source.path.name}",
-                                  where.path, where.line))
+            problems.append(
+                error(
+                    "PW402",
+                    f"link '{link.href}': no heading with id "
+                    f"'{fragment}' in {chapter.source.path.name}",
+                    where.path,
+                    where.line,
+                )
+            )
             return link
         return replace(link, anchor=Anchor(chapter.id, fragment))
 
     chapters = []
     for chapter in book.chapters:
+
         def resolved(node: Inline, here: Chapter = chapter) -> Inline:
             return target(node, here) if isinstance(node, Link) else node
 
-        notes = tuple(replace(n, children=map_blocks(n.children, resolved))
-                      for n in chapter.notes)
-        chapters.append(replace(chapter, blocks=map_blocks(chapter.blocks, resolved),
-                                notes=notes))
+        notes = tuple(replace(n, children=map_blocks(n.children, resolved)) for n in chapter.notes)
+        chapters.append(replace(chapter, blocks=map_blocks(chapter.blocks, resolved), notes=notes))
     notices = tuple(map_inlines(notice, _external_only) for notice in book.notices)
     if problems:
         raise ManuscriptError(problems)

@@ -29,8 +29,14 @@ def number_notes(book: Book, config: BookConfig) -> Book:
             if not isinstance(node, NoteRef):
                 continue
             if node.label not in defined:
-                problems.append(error("PW301", f"footnote [^{node.label}] is called but never "
-                                      "defined", node.source.path, node.source.line))
+                problems.append(
+                    error(
+                        "PW301",
+                        f"footnote [^{node.label}] is called but never defined",
+                        node.source.path,
+                        node.source.line,
+                    )
+                )
                 continue
             if node.label not in numbers:
                 numbers[node.label] = next_number
@@ -38,18 +44,26 @@ def number_notes(book: Book, config: BookConfig) -> Book:
             calls[node.label] = calls.get(node.label, 0) + 1
         seen: dict[str, int] = {}
 
-        def numbered(node: Inline, numbers: dict[str, int] = numbers,
-                     seen: dict[str, int] = seen, chapter_id: str = chapter.id) -> Inline:
+        def numbered(
+            node: Inline,
+            numbers: dict[str, int] = numbers,
+            seen: dict[str, int] = seen,
+            chapter_id: str = chapter.id,
+        ) -> Inline:
             if isinstance(node, NoteRef) and node.label in numbers:
                 seen[node.label] = seen.get(node.label, 0) + 1
-                return replace(node, chapter=chapter_id, number=numbers[node.label],
-                               call=seen[node.label])
+                return replace(
+                    node, chapter=chapter_id, number=numbers[node.label], call=seen[node.label]
+                )
             return node
 
         blocks = map_blocks(chapter.blocks, numbered)
         notes = sorted(
-            (replace(note, number=numbers[label], calls=calls[label])
-             for label, note in defined.items() if label in numbers),
+            (
+                replace(note, number=numbers[label], calls=calls[label])
+                for label, note in defined.items()
+                if label in numbers
+            ),
             key=lambda note: note.number,
         )
         chapters.append(replace(chapter, blocks=blocks, notes=tuple(notes)))

@@ -1,0 +1,143 @@
+"""A build that cannot succeed says why in one line per problem, with the file and line,
+shows no traceback, exits non-zero, and leaves the output folder as it was."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import run_presswork
+
+OLD = {"test-book.pdf": b"old screen edition", "test-book.epub": b"old epub", "notes.txt": b"x"}
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def failed_build(source: Path, tmp_path: Path) -> tuple[str, dict[str, bytes]]:
+    """Build into a folder holding earlier editions; return stderr and what the folder
+    held before, after asserting the failure's shape."""
+    output = tmp_path / "out"
+    output.mkdir()
+    for name, data in OLD.items():
+        (output / name).write_bytes(data)
+    before = snapshot(output)
+    result = run_presswork("build", source, "-o", output, cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    assert snapshot(output) == before
+    return result.stderr, before
+
+
+def test_missing_manuscript_folder(tmp_path: Path) -> None:
+    stderr, _ = failed_build(tmp_path / "nowhere", tmp_path)
+    assert stderr.strip().splitlines() == ["nowhere: PW107 error: manuscript folder not found"]
+
+
+BAD_MANIFESTS = [
+    # (book.yaml, expected line, words in the message)
+    ("title: Test\nlanguage: en-GB\nchapters: [a.md\n", 4, "does not parse"),
+    ("title: Test\nchapters:\n  - a.md\n", 1, "required key 'language' is missing"),
+    (
+        "title: Test\nlanguage: en-GB\nchapters:\n  - a.md\n  - missing.md\n",
+        5,
+        "chapter file 'missing.md' not found",
+    ),
+    ("title: Test\nlanguage: 42\nchapters: [a.md]\n", 2, "'language' must be non-empty text"),
+    ("title: Test\nlanguage: en-GB\nchapters:\n  - a.md\n  - a.md\n", 5, "listed twice"),
+    ("title: &t Test\nlanguage: *t\nchapters: [a.md]\n", 2, "aliases are not allowed"),
+]
+
+
+@pytest.mark.parametrize(("manifest", "line", "words"), BAD_MANIFESTS)
+def test_bad_manifest(
+    manifest: str, line: int, words: str, tmp_path: Path, make_book: Callable[..., Path]
+) -> None:
+    root = make_book(book=manifest)
+    stderr, _ = failed_build(root, tmp_path)
+    first = stderr.strip().splitlines()[0]
+    assert first.startswith(f"manuscript/book.yaml:{line}:"), first
+    assert words in first
+
+
+BAD_CHAPTERS = [
+    # (chapter text, expected line, code, words in the message)
+    ("# A\n\nText with a call.[^missing]\n", 3, "PW301", "[^missing] is called but never"),
+    ("# A\n\nOne.[^n]\n\nTwo.\n\n[^n]: first\n\n[^n]: second\n", 9, "PW303", "defined twice"),
+    ("# A\n\nSome <b>raw</b> HTML.\n", 3, "PW601", "raw HTML"),
+    ("# A\n\n<div>\nblock\n</div>\n", 3, "PW601", "raw HTML"),
+    ("# A\n\nSee [there](b.md).\n", 3, "PW401", "is not a chapter of this book"),
+    ("# A\n\nSee [there](#nowhere).\n", 3, "PW402", "no heading with id 'nowhere'"),
+    ("# A\n\n## One {#x}\n\n## Two {#x}\n", 5, "PW403", "already used on line 3"),
+    ("Text before any title.\n", 1, "PW401", "level-1 heading"),
+    ("# A\n\n::: sidebar\nText.\n:::\n", 3, "PW602", "unknown block"),
+    ("---\nid: a\n\n# A\n", 1, "PW101", "front matter is not closed"),
+]
+
+
+@pytest.mark.parametrize(("chapter", "line", "code", "words"), BAD_CHAPTERS)
+def test_bad_chapter(
+    chapter: str, line: int, code: str, words: str, tmp_path: Path, make_book: Callable[..., Path]
+) -> None:
+    root = make_book(chapters={"a.md": chapter})
+    stderr, _ = failed_build(root, tmp_path)
+    lines = stderr.strip().splitlines()
+    assert any(
+        text.startswith(f"manuscript/a.md:{line}:") and f"{code} error" in text and words in text
+        for text in lines
+    ), lines
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path, make_book: Callable[..., Path]) -> None:
+    root = make_book(chapters={"a.md": "# A\n\nOne.[^x]\n", "b.md": "# B\n\nTwo.[^y]\n"})
+    stderr, _ = failed_build(root, tmp_path)
+    assert "manuscript/a.md:3:" in stderr and "manuscript/b.md:3:" in stderr
+
+
+def test_bad_source_date_epoch(tmp_path: Path, make_book: Callable[..., Path]) -> None:
+    root = make_book()
+    output = tmp_path / "out"
+    result = run_presswork(
+        "build", root, "-o", output, cwd=tmp_path, env={"SOURCE_DATE_EPOCH": "yesterday"}
+    )
+    assert result.returncode == 1 and "SOURCE_DATE_EPOCH" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not output.exists()
+
+
+def test_output_folder_that_cannot_be_written(
+    tmp_path: Path, make_book: Callable[..., Path]
+) -> None:
+    root = make_book()
+    blocker = tmp_path / "out"
+    blocker.write_text("a file where the output folder should be")
+    result = run_presswork("build", root, "-o", blocker / "editions", cwd=tmp_path)
+    assert result.returncode == 3, result.stderr
+    assert "PW902" in result.stderr and "Traceback" not in result.stderr
+    assert blocker.read_text() == "a file where the output folder should be"
+
+
+def test_a_good_build_replaces_earlier_editions_and_nothing_else(
+    tmp_path: Path, make_book: Callable[..., Path]
+) -> None:
+    root = make_book()
+    output = tmp_path / "out"
+    output.mkdir()
+    for name, data in OLD.items():
+        (output / name).write_bytes(data)
+    result = run_presswork("build", root, "-o", output, "--format", "pdf", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    after = snapshot(output)
+    assert after["test-book.pdf"].startswith(b"%PDF-")
+    assert after["test-book.epub"] == OLD["test-book.epub"]
+    assert after["notes.txt"] == OLD["notes.txt"]
+    assert set(after) == set(OLD), "no temporary file is left behind"
+
+
+def test_usage_error_exits_2(tmp_path: Path) -> None:
+    result = run_presswork("build", "--format", "docx", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr

@@ -1,0 +1,266 @@
+"""The screen and print PDFs, read back from the built files."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pytest
+from pypdf import PdfReader
+from pypdf.generic import Destination
+
+from conftest import BOOKS, MANUSCRIPT, Built, squash
+from manuscript_text import Chapter, read_book
+
+MM = 72 / 25.4
+
+
+def book_chapters(built: Built) -> list[Chapter]:
+    root = MANUSCRIPT if built.slug == "north-korea-2023" else BOOKS / "multi"
+    return read_book(root)[1]
+
+
+@pytest.fixture(params=["north_korea", "multi"])
+def built(request: pytest.FixtureRequest) -> Built:
+    return request.getfixturevalue(request.param)
+
+
+def chapter_start(built: Built, chapter: Chapter) -> int:
+    """Index of the page a chapter opens on: the first page after the contents whose text
+    begins with the chapter's title."""
+    for index, text in enumerate(built.pages):
+        if index > contents_page(built) and squash(text).startswith(squash(chapter.title)):
+            return index
+    raise AssertionError(f"no page opens with {chapter.title!r}")
+
+
+def contents_page(built: Built) -> int:
+    return next(i for i, text in enumerate(built.pages) if text.lstrip().startswith("Contents"))
+
+
+def body_text(built: Built) -> str:
+    """The squashed text of the chapters' pages without running heads, folios and notes,
+    so that a paragraph broken across pages reads as one."""
+    chapters = book_chapters(built)
+    heads = {built.pdf_reader.metadata.title.upper(), "BETA"}
+    heads |= {c.title.upper() for c in chapters}
+    notes = [squash(note) for c in chapters for note in c.notes.values()]
+    parts = []
+    for page in built.pages[contents_page(built) + 1 :]:
+        # Extraction order: the text block, the notes, the running head, the folio.
+        lines = page.rstrip().split("\n")
+        if lines[-1].strip().isdigit():
+            lines.pop()
+        if lines[-1].strip() in heads:
+            lines.pop()
+        text = squash("\n".join(lines))
+        for note in notes:
+            text = re.sub(r"\d+" + re.escape(note), "", text)
+        parts.append(text)
+    return "".join(parts)
+
+
+def test_every_paragraph_is_in_the_pdf_in_order(built: Built) -> None:
+    text = body_text(built)
+    position = 0
+    for chapter in book_chapters(built):
+        for paragraph in chapter.numbered:
+            found = text.find(squash(paragraph), position)
+            assert found >= 0, f"missing or out of order: {paragraph[:60]!r}"
+            position = found
+
+
+def test_each_note_is_on_the_page_of_its_call_with_its_number(built: Built) -> None:
+    for chapter in book_chapters(built):
+        numbers: dict[str, int] = {}
+        for label, before in chapter.calls:
+            numbers.setdefault(label, len(numbers) + 1)
+            number = numbers[label]
+            call_pages = [
+                i
+                for i, page in enumerate(built.pages)
+                if squash(before) + str(number) in squash(page)
+            ]
+            note_pages = [
+                i
+                for i, page in enumerate(built.pages)
+                if str(number) + squash(chapter.notes[label]) in squash(page)
+            ]
+            assert len(note_pages) == 1, (label, note_pages)
+            assert call_pages, f"call of [^{label}] with number {number} not found"
+            if before == chapter.calls[[c[0] for c in chapter.calls].index(label)][1]:
+                assert note_pages[0] in call_pages, (label, call_pages, note_pages)
+
+
+def test_north_korea_notes_are_numbered_as_in_the_source(north_korea: Built) -> None:
+    text = squash("".join(north_korea.pages))
+    assert squash("out of the country.1") in text
+    assert squash("the international community.2") in text
+    assert squash("perceived dissent.3") in text
+    assert squash("1 “North Korea: Deteriorating human rights situation") in text
+    assert squash("3 North Korea, 60+ Voices") in text
+
+
+def test_contents_page_numbers_are_the_pages_where_chapters_start(built: Built) -> None:
+    contents = built.pages[contents_page(built)]
+    for chapter in book_chapters(built):
+        start = chapter_start(built, chapter)
+        pattern = re.escape(chapter.title).replace(r"\ ", r"\s+") + r"[\s.]*?(\d+)\s*$"
+        match = re.search(pattern, contents, re.MULTILINE)
+        assert match, f"{chapter.title!r} not in the contents"
+        assert int(match.group(1)) == start + 1
+        # The folio printed on that page is the number the contents gives.
+        assert re.search(rf"(^|\n)\s*{start + 1}\s*$", built.pages[start].strip()[-8:])
+
+
+def test_outline_lists_chapters_and_sections_with_their_pages(built: Built) -> None:
+    reader = built.pdf_reader
+    outline = reader.outline
+    top = [item for item in outline if isinstance(item, Destination)]
+    chapters = book_chapters(built)
+    assert [item.title for item in top] == [c.title for c in chapters]
+    for index, (item, chapter) in enumerate(zip(top, chapters, strict=True)):
+        assert reader.get_destination_page_number(item) == chapter_start(built, chapter)
+        children = outline[outline.index(item) + 1] if index < len(outline) else []
+        section_titles = [h for level, h in chapter.headings if level == 2]
+        assert [c.title for c in children if isinstance(c, Destination)] == section_titles
+
+
+def test_metadata_language_and_tagging(north_korea: Built) -> None:
+    with pikepdf.open(north_korea.pdf) as pdf:
+        info = pdf.docinfo
+        assert str(info["/Title"]) == "North Korea 2023"
+        assert str(info["/Author"]) == "Amnesty International"
+        assert "Human rights" in str(info["/Keywords"])
+        assert "Human rights" in str(info["/Subject"])
+        assert str(pdf.Root.Lang) == "en-GB"
+        assert bool(pdf.Root.MarkInfo.Marked)
+        assert "/StructTreeRoot" in pdf.Root
+        assert bool(pdf.Root.ViewerPreferences.DisplayDocTitle)
+        with pdf.open_metadata() as xmp:
+            assert xmp.get("pdfuaid:part") == "1"
+
+
+def test_fonts_are_the_shipped_ones_embedded_and_subset(built: Built) -> None:
+    with pikepdf.open(built.pdf) as pdf:
+        names = set()
+        for page in pdf.pages:
+            for font in page.Resources.Font.values():
+                descendant = font.DescendantFonts[0] if "/DescendantFonts" in font else font
+                descriptor = descendant.FontDescriptor
+                assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+                name = str(descendant.BaseFont)
+                assert re.match(r"^/[A-Z]{6}\+", name), f"{name} is not subset"
+                names.add(name.split("+", 1)[1])
+    assert names and all(n.startswith(("Charis", "Inter")) for n in names), names
+
+
+def test_words_are_hyphenated(north_korea: Built) -> None:
+    paragraphs = " ".join(p for c in book_chapters(north_korea) for p in c.paragraphs)
+    manuscript_words = set(re.findall(r"\w+", paragraphs))
+    hyphenated = [
+        first + second
+        for page in north_korea.pages
+        for first, second in re.findall(r"(\w+)[-\u2010]\n(\w+)", page)
+        if first + second in manuscript_words and f"{first}-{second}" not in paragraphs
+    ]
+    assert len(hyphenated) >= 3, hyphenated
+
+
+def test_running_heads_and_folios(multi: Built) -> None:
+    beta, gamma = book_chapters(multi)[1:]
+    start, end = chapter_start(multi, beta), chapter_start(multi, gamma)
+    assert end - start >= 3, "beta should run over several pages"
+    heads = ("BETA", "THREE ENTRIES")
+    lines = [page.rstrip().split("\n") for page in multi.pages]
+    # Extraction order puts the running head just before the folio.
+    assert lines[start][-2] not in heads, "a chapter's opening page has no running head"
+    for index in range(start + 1, end):
+        expected = "BETA" if (index + 1) % 2 else "THREE ENTRIES"  # recto: chapter, verso: book
+        assert lines[index][-2] == expected, (index, lines[index][-3:])
+    for index in range(contents_page(multi) + 1, len(multi.pages)):
+        assert lines[index][-1] == str(index + 1)
+
+
+def test_links(multi: Built) -> None:
+    reader: PdfReader = multi.pdf_reader
+    uris, internal = [], 0
+    for page in reader.pages:
+        for annotation in page.get("/Annots", []) or []:
+            annotation = annotation.get_object()
+            action = annotation.get("/A")
+            if action is not None and action.get("/S") == "/URI":
+                uris.append(str(action["/URI"]))
+            elif annotation.get("/Dest") is not None or (
+                action is not None and action.get("/S") == "/GoTo"
+            ):
+                internal += 1
+    assert uris == ["https://example.org/report"]
+    # Contents (3 chapters + 4 sections), two cross-chapter links, chapter:beta.
+    assert internal >= 10
+    text = squash("".join(multi.pages))
+    assert squash("See Beta entry and Omega entry.") in text
+
+
+def test_title_page_and_imprint(north_korea: Built) -> None:
+    assert squash("North Korea 2023") in squash(north_korea.pages[0])
+    assert squash("Amnesty International") in squash(north_korea.pages[0])
+    notice = "Amnesty International takes no position on issues of sovereignty"
+    holding = [i for i, p in enumerate(north_korea.pages) if squash(notice) in squash(p)]
+    assert holding == [1], "the map notice belongs on the imprint page only"
+    assert "Back to North Korea" not in "".join(north_korea.pages)
+
+
+def test_print_edition_has_bleed_marks_and_boxes(built: Built) -> None:
+    with pikepdf.open(built.pdf) as screen, pikepdf.open(built.print_pdf) as printed:
+        assert len(screen.pages) == len(printed.pages)
+        for ours, theirs in zip(screen.pages, printed.pages, strict=True):
+            trim = [float(v) for v in theirs.TrimBox]
+            bleed = [float(v) for v in theirs.BleedBox]
+            media = [float(v) for v in theirs.MediaBox]
+            assert trim == [float(v) for v in ours.MediaBox]
+            assert bleed == pytest.approx(
+                [trim[0] - 3 * MM, trim[1] - 3 * MM, trim[2] + 3 * MM, trim[3] + 3 * MM]
+            )
+            assert media[0] < bleed[0] and media[2] > bleed[2]
+            content = (
+                b"".join(s.read_bytes() for s in theirs.obj.Contents)
+                if isinstance(theirs.obj.Contents, pikepdf.Array)
+                else theirs.obj.Contents.read_bytes()
+            )
+            marks = re.findall(rb"([-\d.]+) ([-\d.]+) m ([-\d.]+) ([-\d.]+) l", content)
+            assert len(marks) == 8
+            for x0, y0, x1, y1 in ((float(v) for v in m) for m in marks):
+                # every mark lies outside the bleed box
+                outside_x = min(x0, x1) >= bleed[2] or max(x0, x1) <= bleed[0]
+                outside_y = min(y0, y1) >= bleed[3] or max(y0, y1) <= bleed[1]
+                assert outside_x or outside_y
+    assert PdfReader(built.print_pdf).pages[3].extract_text() == built.pages[3]
+
+
+def test_qpdf_finds_no_problem(built: Built) -> None:
+    for path in (built.pdf, built.print_pdf):
+        result = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_summary_line_names_what_was_written(north_korea: Built) -> None:
+    line = north_korea.result.stdout.strip()
+    assert "\n" not in line
+    for path in (north_korea.pdf, north_korea.print_pdf, north_korea.epub):
+        assert path.name in line and path.exists()
+    assert f"{len(north_korea.pages)} pages" in line
+    assert "Traceback" not in north_korea.result.stderr
+
+
+def test_page_size_is_taken_from_book_yaml(tmp_path: Path, make_book) -> None:  # type: ignore[no-untyped-def]
+    from conftest import run_presswork
+
+    root = make_book(book="title: Small\nlanguage: en-GB\npage_size: A5\nchapters: [a.md]\n")
+    result = run_presswork("build", root, "-o", tmp_path / "out", "--format", "pdf")
+    assert result.returncode == 0, result.stderr
+    box = [float(v) for v in PdfReader(tmp_path / "out" / "small.pdf").pages[0].mediabox]
+    assert box[2] == pytest.approx(148 * MM, abs=0.5) and box[3] == pytest.approx(210 * MM, abs=0.5)
+    assert not (tmp_path / "out" / "small.epub").exists()
