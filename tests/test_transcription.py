@@ -1,0 +1,89 @@
+"""The manuscript is the source text, word for word: every sentence in its order, the
+notes where the source glued their digits, and none of the web page's residue."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from conftest import MANUSCRIPT, SEED
+from manuscript_text import read_book
+
+RESIDUE = {"North Korea", "Back to North Korea"}
+NOTICE = "Amnesty International takes no position"
+SOURCE_NOTE = re.compile(r"^\s*(\d+)\.\s+(.*)$")
+GLUED_NOTE = re.compile(r"(?<=[.”’)])(\d)$")
+
+pytestmark = pytest.mark.skipif(not SEED.exists(), reason=f"source text not found at {SEED}")
+
+
+def source() -> dict[str, list[str]]:
+    parts: dict[str, list[str]] = {
+        "headings": [],
+        "paragraphs": [],
+        "notes": [],
+        "notices": [],
+        "calls": [],
+    }
+    for raw in SEED.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line in RESIDUE:
+            continue
+        if line.startswith(NOTICE):
+            parts["notices"].append(line)
+        elif note := SOURCE_NOTE.match(raw):
+            parts["notes"].append(note.group(2))
+        elif not re.search(r"[.”:)]$", line) and not GLUED_NOTE.search(line):
+            parts["headings"].append(line)
+        else:
+            call = GLUED_NOTE.search(line)
+            if call:
+                parts["calls"].append(f"{len(parts['paragraphs'])}:{call.group(1)}")
+                line = line[: call.start()]
+            parts["paragraphs"].append(line)
+    return parts
+
+
+def test_every_paragraph_of_the_source_in_order_and_nothing_else() -> None:
+    _, chapters = read_book(MANUSCRIPT)
+    assert [p for c in chapters for p in c.paragraphs] == source()["paragraphs"]
+
+
+def test_headings_are_the_source_headings() -> None:
+    _, chapters = read_book(MANUSCRIPT)
+    (chapter,) = chapters
+    assert [chapter.title] + [h for _, h in chapter.headings] == source()["headings"]
+
+
+def test_notes_are_the_source_notes_called_where_the_source_calls_them() -> None:
+    _, (chapter,) = read_book(MANUSCRIPT)
+    by_label = chapter.notes
+    order = list(dict.fromkeys(label for label, _ in chapter.calls))
+    assert [by_label[label] for label in order] == source()["notes"]
+    calls = []
+    for index, paragraph in enumerate(chapter.numbered):
+        if match := re.search(r"(\d)$", paragraph):
+            calls.append(f"{index}:{match.group(1)}")
+    assert calls == source()["calls"]
+
+
+def test_the_map_disclaimer_is_a_publishers_notice() -> None:
+    config = yaml.safe_load((MANUSCRIPT / "book.yaml").read_text(encoding="utf-8"))
+    assert config["notices"] == source()["notices"]
+    _, (chapter,) = read_book(MANUSCRIPT)
+    assert not any(NOTICE in p for p in chapter.paragraphs)
+
+
+def test_the_china_cross_reference_is_kept_as_one() -> None:
+    text = (MANUSCRIPT / "north-korea.md").read_text(encoding="utf-8")
+    assert "(see [China entry](chapter:china))." in text
+
+
+def test_book_metadata_states_only_what_the_source_states() -> None:
+    config = yaml.safe_load((MANUSCRIPT / "book.yaml").read_text(encoding="utf-8"))
+    assert config["title"] == "North Korea 2023" and config["language"] == "en-GB"
+    assert config["publisher"] == "Amnesty International"
+    for invented in ("identifier", "authors", "rights", "date"):
+        assert invented not in config
