@@ -10,16 +10,26 @@ and stored, fixed timestamps and permissions), so the same book gives the same b
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from ebooklib import epub
 
 from presswork import markup
-from presswork.model import Anchor, Book, Chapter, Note, NoteRef, TocEntry
+from presswork.model import (
+    IMAGE_MEDIA_TYPES,
+    Anchor,
+    Book,
+    Chapter,
+    Figure,
+    Note,
+    NoteRef,
+    TocEntry,
+)
 
 XHTML = "application/xhtml+xml"
 FRONT = "front"
@@ -34,9 +44,13 @@ def chapter_file(chapter_id: str) -> str:
 
 @dataclass(frozen=True)
 class EpubLinks:
-    """Ids and hrefs inside the ePub, as seen from a document in folder ``base``."""
+    """Ids and hrefs inside the ePub, as seen from a document in folder ``base``;
+    ``images`` names each figure's file inside the archive. Headings keep the ids the
+    manuscript gives them; the ids presswork adds start with ``_``, which no typed id
+    can, so the two never collide."""
 
     base: str
+    images: dict[Path, str] = field(default_factory=dict)
 
     def _to(self, name: str) -> str:
         folder, _, file = name.rpartition("/")
@@ -50,20 +64,24 @@ class EpubLinks:
         return heading_id
 
     def block_id(self, chapter: Chapter, block_id: str) -> str:
-        return block_id
+        return f"_{block_id}"
 
     def block_class(self, chapter: Chapter, block_id: str) -> str:
         return ""
 
     def note_id(self, note: Note | NoteRef) -> str:
-        return f"note-{note.number}"
+        return f"_note-{note.number}"
 
     def call_id(self, ref: NoteRef) -> str:
         suffix = "" if ref.call == 1 else f"-{ref.call}"
-        return f"noteref-{ref.number}{suffix}"
+        return f"_noteref-{ref.number}{suffix}"
 
     def first_call_id(self, note: Note) -> str:
-        return f"noteref-{note.number}"
+        return f"_noteref-{note.number}"
+
+    def image_src(self, figure: Figure) -> str:
+        assert figure.path is not None, "a book with a missing image is never rendered"
+        return self._to(self.images[figure.path])
 
 
 @dataclass(frozen=True)
@@ -88,11 +106,24 @@ def _ncx_entries(entries: tuple[TocEntry, ...], links: EpubLinks) -> list[object
     return result
 
 
+def _images(book: Book) -> dict[Path, str]:
+    """Each figure's file, named in the archive by its content, so that the same image
+    used twice is packed once and a name never depends on the folder it came from."""
+    names: dict[Path, str] = {}
+    for chapter in book.chapters:
+        for figure in chapter.figures:
+            if figure.path is not None and figure.path not in names:
+                digest = hashlib.sha256(figure.path.read_bytes()).hexdigest()[:16]
+                names[figure.path] = f"images/{digest}{figure.path.suffix.lower()}"
+    return names
+
+
 def render_epub(book: Book, styles: Path, cover_png: bytes) -> bytes:
     meta = book.metadata
     labels = markup.labels(meta.language)
     page = {"language": meta.language, "labels": labels}
-    front_links, text_links, root_links = EpubLinks(FRONT), EpubLinks(TEXT), EpubLinks("")
+    images = _images(book)
+    front_links, text_links, root_links = (EpubLinks(FRONT), EpubLinks(TEXT, images), EpubLinks(""))
 
     out = epub.EpubBook()
     out.set_identifier(meta.identifier)
@@ -133,6 +164,15 @@ def render_epub(book: Book, styles: Path, cover_png: bytes) -> bytes:
     )
     out.add_item(css)
     out.set_cover(COVER_IMAGE, cover_png, create_page=False)
+    for path, name in images.items():
+        out.add_item(
+            epub.EpubItem(
+                uid=f"image-{Path(name).stem}",
+                file_name=name,
+                media_type=IMAGE_MEDIA_TYPES[path.suffix.lower()],
+                content=path.read_bytes(),
+            )
+        )
 
     alt = ", ".join(x for x in (meta.title, meta.subtitle, meta.publisher) if x)
     cover = _document(
@@ -171,7 +211,7 @@ def render_epub(book: Book, styles: Path, cover_png: bytes) -> bytes:
     landmarks = [
         Landmark("cover", f"{FRONT}/cover.xhtml", labels["cover"]),
         Landmark("titlepage", f"{FRONT}/titlepage.xhtml", labels["title_page"]),
-        Landmark("toc", "nav.xhtml#toc", labels["contents"]),
+        Landmark("toc", "nav.xhtml#_toc", labels["contents"]),
         Landmark("bodymatter", chapter_file(first.id), labels["start"]),
     ]
     toc = book.toc()

@@ -1,9 +1,10 @@
 """Write the book as one HTML document for WeasyPrint to lay out.
 
 In: a resolved :class:`~presswork.model.Book`. Out: HTML text in which every element a
-reader can link to has an id unique in the whole book (``chapter``,
-``chapter--heading``, ``chapter--note-N``), notes sit where they are called (WeasyPrint
-floats them to the foot of the page), and the contents link to the chapters.
+reader can link to has an id unique in the whole book: ``chapter``, ``chapter--heading``
+for what the manuscript names, and ids starting with ``_`` for what presswork adds
+(``chapter--_p3``, ``chapter--_note-1``, ``_contents``), which no typed id can take.
+Notes sit where they are called (WeasyPrint floats them to the foot of the page).
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ import re
 from dataclasses import dataclass
 
 from presswork import __version__, markup
-from presswork.model import Anchor, Book, Chapter, Note, NoteRef
+from presswork.model import Anchor, Book, Chapter, Figure, Note, NoteRef
 
-NOTE_ID = re.compile(r"^(?P<chapter>.+)--note-(?P<number>\d+)$")
-FIRST_CALL_ID = re.compile(r"^(?P<chapter>.+)--noteref-(?P<number>\d+)$")
-PARAGRAPH_ID = re.compile(r"^.+--p\d+$")
+NOTE_ID = re.compile(r"^(?P<chapter>.+)--_note-(?P<number>\d+)$")
+PARAGRAPH_ID = re.compile(r"^.+--_p\d+$")
 
 
 @dataclass(frozen=True)
@@ -36,18 +36,22 @@ class PdfLinks:
         return f"{chapter.id}--{heading_id}"
 
     def block_id(self, chapter: Chapter, block_id: str) -> str:
-        return f"{chapter.id}--{block_id}"
+        return f"{chapter.id}--_{block_id}"
 
     def block_class(self, chapter: Chapter, block_id: str) -> str:
         widows = self.widows.get(self.block_id(chapter, block_id))
         return f"widows-{widows}" if widows else ""
 
     def note_id(self, ref: NoteRef) -> str:
-        return f"{ref.chapter}--note-{ref.number}"
+        return f"{ref.chapter}--_note-{ref.number}"
+
+    def image_src(self, figure: Figure) -> str:
+        assert figure.path is not None, "a book with a missing image is never rendered"
+        return figure.path.as_uri()
 
     def call_id(self, ref: NoteRef) -> str:
         suffix = "" if ref.call == 1 else f"-{ref.call}"
-        return f"{ref.chapter}--noteref-{ref.number}{suffix}"
+        return f"{ref.chapter}--_noteref-{ref.number}{suffix}"
 
     def note(self, ref: NoteRef) -> Note:
         return self.notes[(ref.chapter, ref.number)]

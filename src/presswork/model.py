@@ -14,11 +14,25 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Source:
+    """Where something was typed: file, line and, where it is known, column (from 1)."""
+
     path: Path
     line: int
+    col: int | None = None
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}"
+
+
+# Image formats every edition can carry (ePub core media types WeasyPrint also reads).
+IMAGE_MEDIA_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+}
 
 
 # Inline content ---------------------------------------------------------------------
@@ -162,7 +176,23 @@ class Summary:
     kind: str = field(default="summary", init=False)
 
 
-Block = Paragraph | Heading | ListBlock | Quote | CodeBlock | Rule | Summary
+@dataclass(frozen=True)
+class Figure:
+    """An image standing alone in its paragraph: ``src`` as typed, ``path`` the file it
+    names inside the manuscript folder (``None`` when it could not be found), ``alt`` its
+    text alternative and ``caption`` the image's title, if any. ``id`` is set with the
+    paragraphs' ids."""
+
+    src: str
+    path: Path | None
+    alt: str
+    caption: str | None
+    source: Source
+    id: str = ""
+    kind: str = field(default="figure", init=False)
+
+
+Block = Paragraph | Heading | ListBlock | Quote | CodeBlock | Rule | Summary | Figure
 
 
 # Notes, chapters, book -------------------------------------------------------------
@@ -207,6 +237,10 @@ class Chapter:
     @property
     def sections(self) -> tuple[Heading, ...]:
         return tuple(b for b in self.blocks if isinstance(b, Heading) and b.level > 1)
+
+    @property
+    def figures(self) -> tuple[Figure, ...]:
+        return tuple(_figures(self.blocks))
 
 
 @dataclass(frozen=True)
@@ -269,6 +303,19 @@ def _nest(
             )
         )
     return tuple(entries)
+
+
+def _figures(blocks: tuple[Block, ...]) -> list[Figure]:
+    found: list[Figure] = []
+    for block in blocks:
+        if isinstance(block, Figure):
+            found.append(block)
+        elif isinstance(block, Quote | Summary):
+            found.extend(_figures(block.children))
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                found.extend(_figures(item))
+    return found
 
 
 def plain_text(children: tuple[Inline, ...]) -> str:

@@ -62,7 +62,7 @@ class Layout:
             match = html.NOTE_ID.match(anchor)
             if match is None:
                 continue
-            call = pages.get(f"{match['chapter']}--noteref-{match['number']}")
+            call = pages.get(f"{match['chapter']}--_noteref-{match['number']}")
             if call is not None and call != page:
                 displaced.append((anchor, call, page))
         return sorted(displaced, key=lambda d: d[1])
