@@ -73,7 +73,7 @@ BAD_CHAPTERS = [
     ("# A\n\nSee [there](b.md).\n", 3, "PW401", "is not a chapter of this book"),
     ("# A\n\nSee [there](#nowhere).\n", 3, "PW402", "no heading with id 'nowhere'"),
     ("# A\n\n## One {#x}\n\n## Two {#x}\n", 5, "PW403", "already used on line 3"),
-    ("Text before any title.\n", 1, "PW401", "level-1 heading"),
+    ("Text before any title.\n", 1, "PW406", "level-1 heading"),
     ("# A\n\n::: sidebar\nText.\n:::\n", 3, "PW602", "unknown block"),
     ("---\nid: a\n\n# A\n", 1, "PW101", "front matter is not closed"),
 ]

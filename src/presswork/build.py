@@ -16,15 +16,20 @@ from enum import StrEnum
 from pathlib import Path
 
 from presswork import pdf
-from presswork.config import BookConfig, load_config
+from presswork.check import check
+from presswork.config import BookConfig
 from presswork.cover import CoverText, render_cover
 from presswork.epub import render_epub
-from presswork.errors import Diagnostic, OutputError, error, warning
-from presswork.manuscript import read_book
+from presswork.errors import (
+    Diagnostic,
+    ManuscriptError,
+    OutputError,
+    Severity,
+    error,
+    warning,
+)
 from presswork.model import Book
-from presswork.provenance import book_identifier, build_date
 from presswork.styles import styles_dir
-from presswork.transforms import resolve
 
 
 class Edition(StrEnum):
@@ -49,11 +54,17 @@ class Artifact:
 Progress = Callable[[str], None]
 
 
-def load_book(manuscript: Path) -> tuple[BookConfig, Book]:
-    """Read, check and resolve the manuscript into the book model."""
-    config = load_config(manuscript)
-    book = read_book(config, build_date(config), book_identifier(config))
-    return config, resolve(book, config)
+def load_book(
+    manuscript: Path, warn: Callable[[Diagnostic], None] = lambda d: None
+) -> tuple[BookConfig, Book]:
+    """Check the manuscript and resolve it into the book model; raise on any error."""
+    checked = check(manuscript)
+    findings = [d for d in checked.report.sorted() if d.severity is not Severity.INFO]
+    if checked.report.has_errors or checked.config is None or checked.book is None:
+        raise ManuscriptError(findings)
+    for diagnostic in findings:
+        warn(diagnostic)
+    return checked.config, checked.book
 
 
 def build(
@@ -63,8 +74,8 @@ def build(
     progress: Progress = lambda step: None,
     warn: Callable[[Diagnostic], None] = lambda diagnostic: None,
 ) -> list[Artifact]:
-    progress("reading the manuscript")
-    config, book = load_book(manuscript)
+    progress("checking the manuscript")
+    config, book = load_book(manuscript, warn)
     styles = styles_dir()
     made: dict[Edition, tuple[bytes, int | None]] = {}
     if Edition.PDF in editions or Edition.PRINT in editions:

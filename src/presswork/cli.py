@@ -1,12 +1,15 @@
 """The command line: parse arguments, call the build, report. No logic of its own.
 
-In: ``argv``. Out: editions written by :func:`presswork.build.build`, progress on
-stderr, a one-line summary on stdout, and an exit status: 0 on success, 1 for a problem
-in the manuscript, 2 for a usage error, 3 when an edition could not be written.
+In: ``argv``. Out: for ``build``, editions written by :func:`presswork.build.build`,
+progress on stderr, a one-line summary on stdout; for ``check``, the findings of
+:func:`presswork.check.check`, one per line or as JSON, and a count. Exit status: 0 on
+success, 1 for a problem in the manuscript, 2 for a usage error, 3 when an edition could
+not be written.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -15,7 +18,8 @@ from rich.console import Console
 
 from presswork import __version__
 from presswork.build import Artifact, Edition, build
-from presswork.errors import PressworkError
+from presswork.check import check
+from presswork.errors import PressworkError, Severity
 
 
 def _size(size: int) -> str:
@@ -76,6 +80,40 @@ def build_command(manuscript: Path, output: Path, formats: tuple[str, ...]) -> N
             click.echo(diagnostic.format(relative_to=cwd), err=True)
         sys.exit(exc.exit_code)
     click.echo("wrote " + ", ".join(_describe(a, cwd) for a in artifacts))
+
+
+@cli.command(name="check")
+@click.argument(
+    "manuscript", default="manuscript", type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option("--strict", is_flag=True, help="Fail on warnings as well as errors.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="One finding per line, or JSON.",
+)
+def check_command(manuscript: Path, strict: bool, output_format: str) -> None:
+    """Check MANUSCRIPT (default: manuscript/) and print every problem found."""
+    cwd = Path.cwd().resolve()
+    report = check(manuscript).report
+    findings = report.sorted()
+    if output_format == "json":
+        click.echo(
+            json.dumps([d.as_dict(relative_to=cwd) for d in findings], indent=2, ensure_ascii=False)
+        )
+    else:
+        for diagnostic in findings:
+            click.echo(diagnostic.format(relative_to=cwd))
+        click.echo(", ".join(_count(report.count(s), s.value) for s in Severity))
+    failed = report.has_errors or (strict and report.count(Severity.WARNING) > 0)
+    sys.exit(1 if failed else 0)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def main() -> None:

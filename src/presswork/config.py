@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from presswork.errors import Diagnostic, ManuscriptError, Severity, error, warning
+from presswork.errors import ManuscriptError, Report, error, not_utf8, warning
 from presswork.yamlsource import YamlMapping, load_mapping
 
 MANIFEST_NAME = "book.yaml"
@@ -51,6 +51,7 @@ class BookConfig:
     subjects: tuple[str, ...] = ()
     rights: str | None = None
     notices: tuple[str, ...] = ()
+    notice_lines: tuple[int, ...] = ()
     footnote_numbering: str = "chapter"
     page_size: str = "A4"
     toc_depth: int = 2
@@ -145,52 +146,59 @@ def slugify(text: str) -> str:
     return "-".join(words) or "book"
 
 
-def load_config(root: Path) -> BookConfig:
-    """Read and validate ``root/book.yaml``; raise with every problem found."""
+def load_config(root: Path, report: Report) -> BookConfig | None:
+    """Read and validate ``root/book.yaml``, recording every problem in ``report``.
+
+    Returns ``None`` only when there is no manifest to speak of (no folder, no file, or
+    YAML that does not parse); otherwise a configuration in which invalid values are
+    replaced by defaults, so that the chapters can still be checked.
+    """
     root = root.resolve()
     if not root.is_dir():
-        raise ManuscriptError(error("PW107", "manuscript folder not found", root))
+        report.add(error("PW107", "manuscript folder not found", root))
+        return None
     manifest = root / MANIFEST_NAME
     if not manifest.is_file():
-        raise ManuscriptError(
-            error("PW107", f"no {MANIFEST_NAME} in the manuscript folder", manifest)
-        )
+        report.add(error("PW107", f"no {MANIFEST_NAME} in the manuscript folder", manifest))
+        return None
+    data = manifest.read_bytes()
     try:
-        text = manifest.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ManuscriptError(error("PW201", f"not UTF-8 (byte {exc.start})", manifest)) from None
-    mapping = load_mapping(text, manifest)
-    problems: list[Diagnostic] = []
+        report.add(not_utf8(manifest, data, exc))
+        return None
+    if text.startswith("\ufeff"):
+        report.add(warning("PW202", "byte-order mark at the start of the file", manifest, 1, 1))
+    try:
+        mapping = load_mapping(text.removeprefix("\ufeff"), manifest)
+    except ManuscriptError as exc:
+        report.extend(exc.diagnostics)
+        return None
     values: dict[str, Any] = {}
     for name, entry in mapping.entries.items():
         key = KEYS.get(name)
         if key is None:
-            problems.append(
-                warning("PW104", f"unknown key '{name}' (ignored)", manifest, entry.line)
-            )
+            report.add(warning("PW104", f"unknown key '{name}' (ignored)", manifest, entry.line))
             continue
         problem = _type_problem(key.kind, entry.value)
         if problem is None and key.check is not None:
             problem = key.check(entry.value)
         if problem is not None:
-            problems.append(error("PW103", f"'{name}' {problem}", manifest, entry.line))
+            report.add(error("PW103", f"'{name}' {problem}", manifest, entry.line))
         else:
             values[name] = entry.value
     for name, key in KEYS.items():
         if key.required and name not in mapping.entries:
-            problems.append(
-                error("PW102", f"required key '{name}' is missing", manifest, mapping.line)
-            )
-    chapters = _chapters(mapping, values.get("chapters", []), root, problems)
-    if any(p.severity is Severity.ERROR for p in problems):
-        raise ManuscriptError(problems)
+            report.add(error("PW102", f"required key '{name}' is missing", manifest, mapping.line))
+    chapters = _chapters(mapping, values.get("chapters", []), root, report)
+    title = values.get("title", "Untitled").strip()
     return BookConfig(
         root=root,
         manifest=manifest,
-        title=values["title"].strip(),
-        language=values["language"],
+        title=title,
+        language=values.get("language", "en"),
         chapters=chapters,
-        slug=values.get("slug") or slugify(values["title"]),
+        slug=values.get("slug") or slugify(title),
         subtitle=values.get("subtitle"),
         publisher=values.get("publisher"),
         authors=tuple(values.get("authors", ())),
@@ -199,6 +207,7 @@ def load_config(root: Path) -> BookConfig:
         subjects=tuple(values.get("subjects", ())),
         rights=values.get("rights"),
         notices=tuple(values.get("notices", ())),
+        notice_lines=mapping.entries["notices"].item_lines if "notices" in values else (),
         footnote_numbering=values.get("footnote_numbering", "chapter"),
         page_size=values.get("page_size", "A4"),
         toc_depth=values.get("toc_depth", 2),
@@ -206,22 +215,22 @@ def load_config(root: Path) -> BookConfig:
 
 
 def _chapters(
-    mapping: YamlMapping, listed: list[str], root: Path, problems: list[Diagnostic]
+    mapping: YamlMapping, listed: list[str], root: Path, report: Report
 ) -> tuple[ChapterEntry, ...]:
     """Resolve chapter paths; the line of each is that of the ``chapters`` key."""
     if "chapters" not in mapping.entries:
         return ()
     line = mapping.entries["chapters"].line
     item_lines = mapping.entries["chapters"].item_lines
-    if not listed and not any(p.line == line for p in problems):
-        problems.append(error("PW103", "'chapters' lists no chapter", mapping.path, line))
+    if not listed and not any(d.line == line for d in report.diagnostics):
+        report.add(error("PW103", "'chapters' lists no chapter", mapping.path, line))
     seen: set[Path] = set()
     entries: list[ChapterEntry] = []
     for index, name in enumerate(listed):
         path = (root / name).resolve()
         at = item_lines[index] if index < len(item_lines) else line
         if not path.is_relative_to(root):
-            problems.append(
+            report.add(
                 error(
                     "PW106",
                     f"chapter '{name}' lies outside the manuscript folder",
@@ -230,9 +239,9 @@ def _chapters(
                 )
             )
         elif path in seen:
-            problems.append(error("PW105", f"chapter '{name}' is listed twice", mapping.path, at))
+            report.add(error("PW105", f"chapter '{name}' is listed twice", mapping.path, at))
         elif not path.is_file():
-            problems.append(error("PW106", f"chapter file '{name}' not found", mapping.path, at))
+            report.add(error("PW106", f"chapter file '{name}' not found", mapping.path, at))
         else:
             seen.add(path)
             entries.append(ChapterEntry(path, at))

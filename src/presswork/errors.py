@@ -1,11 +1,14 @@
 """Problems found in a manuscript or met while building, each pointing at a file and line.
 
-Every failure presswork reports is a :class:`PressworkError`; the command line prints
-its diagnostics one per line and exits with the error's ``exit_code``.
+Stages record what they find in a :class:`Report` and carry on, so that one run names
+every problem; a build that meets an error raises a :class:`PressworkError` with them,
+which the command line prints one per line before exiting with the error's
+``exit_code``. The codes are listed, with an example each, in the README.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -28,16 +31,30 @@ class Diagnostic:
     severity: Severity
     message: str
 
+    def shown_path(self, relative_to: Path | None = None) -> str | None:
+        """The path as the user should see it: relative to ``relative_to`` (the folder the
+        command was run in), or as given."""
+        if self.path is None:
+            return None
+        if relative_to is None:
+            return str(self.path)
+        return os.path.relpath(self.path, relative_to)
+
+    def as_dict(self, relative_to: Path | None = None) -> dict[str, str | int | None]:
+        return {
+            "path": self.shown_path(relative_to),
+            "line": self.line,
+            "col": self.col,
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+        }
+
     def format(self, relative_to: Path | None = None) -> str:
         where = ""
-        if self.path is not None:
-            shown = self.path
-            if relative_to is not None:
-                try:
-                    shown = self.path.relative_to(relative_to)
-                except ValueError:
-                    shown = self.path
-            where = str(shown)
+        shown = self.shown_path(relative_to)
+        if shown is not None:
+            where = shown
             if self.line is not None:
                 where += f":{self.line}"
                 if self.col is not None:
@@ -64,6 +81,53 @@ def warning(
     col: int | None = None,
 ) -> Diagnostic:
     return Diagnostic(path, line, col, code, Severity.WARNING, message)
+
+
+def info(
+    code: str,
+    message: str,
+    path: Path | None = None,
+    line: int | None = None,
+    col: int | None = None,
+) -> Diagnostic:
+    return Diagnostic(path, line, col, code, Severity.INFO, message)
+
+
+def not_utf8(path: Path, data: bytes, exc: UnicodeDecodeError) -> Diagnostic:
+    """Where the first byte that is not UTF-8 is: its offset, line and column."""
+    line_start = data.rfind(b"\n", 0, exc.start) + 1
+    line = data.count(b"\n", 0, exc.start) + 1
+    col = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1
+    return error(
+        "PW201", f"not UTF-8: byte 0x{data[exc.start]:02X} at offset {exc.start}", path, line, col
+    )
+
+
+class Report:
+    """The diagnostics of one run, in the order found."""
+
+    def __init__(self) -> None:
+        self.diagnostics: list[Diagnostic] = []
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        self.diagnostics.append(diagnostic)
+
+    def extend(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics.extend(diagnostics)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is severity)
+
+    @property
+    def has_errors(self) -> bool:
+        return self.count(Severity.ERROR) > 0
+
+    def sorted(self) -> list[Diagnostic]:
+        """By file, then line and column; problems without a file first."""
+        return sorted(
+            set(self.diagnostics),
+            key=lambda d: (str(d.path or ""), d.line or 0, d.col or 0, d.code, d.message),
+        )
 
 
 class PressworkError(Exception):

@@ -1,10 +1,10 @@
 """Read a manuscript folder into an unresolved book.
 
-In: the manuscript folder (``book.yaml`` and the chapter files it lists). Out: a
-:class:`~presswork.model.Book` whose notes are not yet numbered and whose links are not
-yet resolved (see :mod:`presswork.transforms`), or a
-:class:`~presswork.errors.ManuscriptError` that lists every problem found, each with the
-file and line the editor typed.
+In: the validated :class:`~presswork.config.BookConfig` and a
+:class:`~presswork.errors.Report`. Out: a :class:`~presswork.model.Book` whose notes are
+not yet numbered and whose links are not yet resolved (see :mod:`presswork.transforms`).
+Every problem met is recorded in the report with the file, line and, where it can be
+told, column the editor typed; a chapter that cannot be read is left out of the book.
 """
 
 from __future__ import annotations
@@ -14,19 +14,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from markdown_it.token import Token
 
 from presswork import markdown
 from presswork.config import BookConfig, slugify
-from presswork.errors import Diagnostic, ManuscriptError, error, warning
+from presswork.errors import ManuscriptError, Report, error, not_utf8, warning
 from presswork.model import (
+    IMAGE_MEDIA_TYPES,
     Block,
     Book,
     Chapter,
     Code,
     CodeBlock,
     Emphasis,
+    Figure,
     HardBreak,
     Heading,
     Inline,
@@ -48,12 +51,13 @@ from presswork.model import (
 from presswork.yamlsource import load_mapping
 
 MAX_CHAPTER_BYTES = 5_000_000
+MAX_NOTE_CALLS = 10_000  # per chapter: far beyond any report, short of a denial of service
 FRONT_MATTER_KEYS = {
     "id": "chapter id, used in links and file names",
     "running_head": "short title for running heads",
 }
 CONTAINERS = ("summary",)
-_ID = re.compile(r"^[a-z][a-z0-9-]*$")
+_ID = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -67,24 +71,23 @@ class ChapterText:
     body_line: int
 
 
-def read_text(path: Path, problems: list[Diagnostic]) -> str | None:
+def read_text(path: Path, report: Report) -> str | None:
     """The file as text, or ``None`` with the problem recorded."""
     data = path.read_bytes()
     if len(data) > MAX_CHAPTER_BYTES:
-        problems.append(error("PW204", f"file larger than {MAX_CHAPTER_BYTES} bytes", path, 1))
+        report.add(error("PW204", f"file larger than {MAX_CHAPTER_BYTES} bytes", path, 1))
         return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        problems.append(error("PW201", f"not UTF-8: invalid byte at offset {exc.start}", path))
+        report.add(not_utf8(path, data, exc))
         return None
     if text.startswith("\ufeff"):
-        problems.append(warning("PW202", "byte-order mark at the start of the file", path, 1, 1))
+        report.add(warning("PW202", "byte-order mark at the start of the file", path, 1, 1))
         text = text[1:]
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = _CONTROL.search(line)
-        if match:
-            problems.append(
+    for number, line in enumerate(text.split("\n"), start=1):
+        for match in _CONTROL.finditer(line.rstrip("\r")):
+            report.add(
                 error(
                     "PW203",
                     f"control character U+{ord(match.group()):04X}",
@@ -112,11 +115,26 @@ def split_front_matter(path: Path, text: str) -> ChapterText:
 
 @dataclass
 class _Reader:
-    """Turns one chapter's tokens into blocks, collecting notes and problems."""
+    """Turns one chapter's tokens into blocks, recording notes and problems."""
 
     path: Path
-    problems: list[Diagnostic]
+    root: Path
+    report: Report
+    lines: list[str]
     notes: dict[str, Note] = field(default_factory=dict)
+
+    def col(self, line: int, needle: str | None) -> int | None:
+        """The column where ``needle`` is typed on ``line``, if it is found there."""
+        if needle is None or not 0 < line <= len(self.lines):
+            return None
+        found = self.lines[line - 1].find(needle)
+        return found + 1 if found >= 0 else None
+
+    def at(self, line: int, needle: str) -> Source:
+        return Source(self.path, line, self.col(line, needle))
+
+    def problem(self, code: str, message: str, line: int, needle: str | None = None) -> None:
+        self.report.add(error(code, message, self.path, line, self.col(line, needle)))
 
     def src(self, token: Token) -> Source:
         return Source(self.path, token.map[0] + 1 if token.map else 1)
@@ -152,15 +170,24 @@ class _Reader:
         source = self.src(token)
         kind = token.type
         if kind == "paragraph_open":
-            return Paragraph(self.inlines(tokens[index + 1], source), source)
+            inline = tokens[index + 1]
+            figure = self.figure(inline, source)
+            if figure is not None:
+                return figure
+            return Paragraph(self.inlines(inline, source), source)
         if kind == "heading_open":
             level = int(token.tag[1])
             children = self.inlines(tokens[index + 1], source)
             heading_id = token.attrGet("id")
-            if any(isinstance(c, NoteRef) for c in _walk(children)):
-                self.problems.append(
-                    error("PW305", "footnote call inside a heading", self.path, source.line)
-                )
+            for node in _walk(children):
+                if isinstance(node, NoteRef):
+                    self.problem(
+                        "PW305",
+                        "footnote call inside a heading (it would break "
+                        "the contents and the navigation)",
+                        source.line,
+                        f"[^{node.label}]",
+                    )
             return Heading(level, str(heading_id) if heading_id else "", children, source)
         if kind in ("bullet_list_open", "ordered_list_open"):
             items = tuple(
@@ -177,13 +204,11 @@ class _Reader:
         if kind == "container_block_open":
             name = token.info.strip()
             if name not in CONTAINERS:
-                self.problems.append(
-                    error(
-                        "PW602",
-                        f"unknown block '::: {name}' (known: {', '.join(CONTAINERS)})",
-                        self.path,
-                        source.line,
-                    )
+                self.problem(
+                    "PW602",
+                    f"unknown block '::: {name}' (known: {', '.join(CONTAINERS)})",
+                    source.line,
+                    name,
                 )
                 return None
             return Summary(self.blocks(tokens, index + 1, close), source)
@@ -191,41 +216,87 @@ class _Reader:
             self.note_definition(tokens, index, close, source)
             return None
         if kind == "html_block":
-            self.problems.append(
-                error("PW601", "raw HTML is not allowed in a manuscript", self.path, source.line)
+            self.problem("PW601", "raw HTML is not allowed in a manuscript", source.line, "<")
+            return None
+        self.problem("PW603", f"unsupported Markdown construct '{kind}'", source.line)
+        return None
+
+    def figure(self, inline: Token, source: Source) -> Figure | None:
+        """A paragraph that is one image and nothing else is a figure."""
+        children = [
+            c for c in inline.children or [] if not (c.type == "text" and not c.content.strip())
+        ]
+        if len(children) != 1 or children[0].type != "image":
+            return None
+        image = children[0]
+        src = str(image.attrGet("src") or "")
+        alt = plain_text(
+            self._inline_run(image.children or [], 0, len(image.children or []), [source.line])
+        ).strip()
+        title = image.attrGet("title")
+        path = self.image_path(src, source.line)
+        if not alt:
+            self.problem(
+                "PW503",
+                f"image '{src}' has no alt text: describe it between the brackets, ![like this](…)",
+                source.line,
+                "![",
+            )
+        return Figure(src, path, alt, str(title) if title else None, source)
+
+    def image_path(self, src: str, line: int) -> Path | None:
+        parts = urlsplit(src)
+        if parts.scheme or parts.netloc:
+            self.problem(
+                "PW504",
+                f"image '{src}' is a remote URL: copy the file into the manuscript folder",
+                line,
+                src,
             )
             return None
-        self.problems.append(
-            error("PW603", f"unsupported Markdown construct '{kind}'", self.path, source.line)
-        )
-        return None
+        path = (self.path.parent / unquote(parts.path)).resolve()
+        if not path.is_relative_to(self.root):
+            self.problem("PW502", f"image '{src}' lies outside the manuscript folder", line, src)
+            return None
+        if not path.is_file():
+            self.problem("PW501", f"image file '{src}' not found", line, src)
+            return None
+        if path.suffix.lower() not in IMAGE_MEDIA_TYPES:
+            self.problem(
+                "PW506",
+                f"image '{src}' is not one of {', '.join(sorted(IMAGE_MEDIA_TYPES))}",
+                line,
+                src,
+            )
+            return None
+        return path
 
     def note_definition(self, tokens: list[Token], index: int, close: int, source: Source) -> None:
         label = str(tokens[index].meta["label"])
+        needle = f"[^{label}]:"
         if label in self.notes:
             first = self.notes[label].source.line
-            self.problems.append(
-                error(
-                    "PW303",
-                    f"footnote [^{label}] is defined twice (first on line {first})",
-                    self.path,
-                    source.line,
-                )
+            self.problem(
+                "PW303",
+                f"footnote [^{label}] is defined twice (first on line {first})",
+                source.line,
+                needle,
             )
             return
         children = self.blocks(tokens, index + 1, close)
         if not children:
-            self.problems.append(
-                error("PW304", f"footnote [^{label}] is empty", self.path, source.line)
-            )
+            self.problem("PW304", f"footnote [^{label}] is empty", source.line, needle)
         for block in children:
-            if isinstance(block, Paragraph) and any(
-                isinstance(c, NoteRef) for c in _walk(block.children)
-            ):
-                self.problems.append(
-                    error("PW306", "footnote call inside a footnote", self.path, block.source.line)
-                )
-        self.notes[label] = Note(label, 0, children, source)
+            if isinstance(block, Paragraph):
+                for node in _walk(block.children):
+                    if isinstance(node, NoteRef):
+                        self.problem(
+                            "PW306",
+                            "footnote call inside a footnote",
+                            node.source.line,
+                            f"[^{node.label}]",
+                        )
+        self.notes[label] = Note(label, 0, children, self.at(source.line, needle))
 
     def inlines(self, token: Token, source: Source) -> tuple[Inline, ...]:
         line = [source.line]
@@ -248,11 +319,16 @@ class _Reader:
                     result.append(Strong(inner))
                 else:
                     title = token.attrGet("title")
+                    href = str(token.attrGet("href") or "")
+                    # Point at the link's target: that is what a link problem is about.
+                    where = self.at(line[0], f"]({href}")
+                    if where.col is not None:
+                        where = Source(where.path, where.line, where.col + 2)
                     result.append(
                         Link(
-                            str(token.attrGet("href") or ""),
+                            href,
                             inner,
-                            Source(self.path, line[0]),
+                            where,
                             str(title) if title else None,
                         )
                     )
@@ -269,19 +345,21 @@ class _Reader:
             elif kind == "code_inline":
                 result.append(Code(token.content))
             elif kind == "footnote_ref":
-                result.append(NoteRef(str(token.meta["label"]), Source(self.path, line[0])))
+                label = str(token.meta["label"])
+                result.append(NoteRef(label, self.at(line[0], f"[^{label}]")))
             elif kind == "html_inline":
-                self.problems.append(
-                    error("PW601", "raw HTML is not allowed in a manuscript", self.path, line[0])
+                self.problem(
+                    "PW601", "raw HTML is not allowed in a manuscript", line[0], token.content
                 )
             elif kind == "image":
-                self.problems.append(
-                    error("PW501", "images are not supported yet", self.path, line[0])
+                self.problem(
+                    "PW505",
+                    "an image must stand alone in its paragraph, where it is set as a figure",
+                    line[0],
+                    "![",
                 )
             else:
-                self.problems.append(
-                    error("PW603", f"unsupported Markdown construct '{kind}'", self.path, line[0])
-                )
+                self.problem("PW603", f"unsupported Markdown construct '{kind}'", line[0])
             index += 1
         return tuple(result)
 
@@ -302,19 +380,51 @@ def _walk(children: tuple[Inline, ...]) -> Iterator[Inline]:
             yield from _walk(child.children)
 
 
-def read_chapter(path: Path, problems: list[Diagnostic]) -> Chapter | None:
-    text = read_text(path, problems)
+def _too_deep(tokens: list[Token], path: Path, report: Report) -> None:
+    """markdown-it stops nesting at its limit and drops what lies deeper: say so."""
+    limit = markdown.parser().options["maxNesting"] - 1
+    for token in tokens:
+        if token.level >= limit and token.map:
+            report.add(
+                error(
+                    "PW604",
+                    f"lists or quotes nested deeper than {limit} levels: "
+                    "the deeper text would be lost",
+                    path,
+                    token.map[0] + 1,
+                )
+            )
+            return
+
+
+def read_chapter(path: Path, root: Path, report: Report) -> Chapter | None:
+    text = read_text(path, report)
     if text is None:
         return None
-    chapter_text = split_front_matter(path, text)
+    try:
+        chapter_text = split_front_matter(path, text)
+    except ManuscriptError as exc:
+        report.extend(exc.diagnostics)
+        return None
     front = chapter_text.front
     for key, (_, line) in front.items():
         if key not in FRONT_MATTER_KEYS:
-            problems.append(
-                warning("PW104", f"unknown front matter key '{key}' (ignored)", path, line)
+            report.add(warning("PW104", f"unknown front matter key '{key}' (ignored)", path, line))
+    calls = chapter_text.body.count("[^")
+    if calls > MAX_NOTE_CALLS:
+        report.add(
+            error(
+                "PW307",
+                f"{calls} footnote calls and definitions: a chapter may "
+                f"have at most {MAX_NOTE_CALLS}",
+                path,
+                1,
             )
-    reader = _Reader(path, problems)
+        )
+        return None
+    reader = _Reader(path, root, report, chapter_text.body.split("\n"))
     tokens = markdown.parse(chapter_text.body)
+    _too_deep(tokens, path, report)
     blocks = reader.blocks(tokens, 0, len(tokens))
     chapter_id = slugify(path.stem)
     if "id" in front:
@@ -322,18 +432,18 @@ def read_chapter(path: Path, problems: list[Diagnostic]) -> Chapter | None:
         if isinstance(value, str) and _ID.match(value):
             chapter_id = value
         else:
-            problems.append(
+            report.add(
                 error(
                     "PW103",
-                    "'id' must be lower-case letters, digits and hyphens, starting with a letter",
+                    "'id' must be lower-case words of letters and digits joined by single hyphens",
                     path,
                     line,
                 )
             )
     if not blocks or not isinstance(blocks[0], Heading) or blocks[0].level != 1:
-        problems.append(
+        report.add(
             error(
-                "PW401",
+                "PW406",
                 "a chapter must begin with its title as a level-1 heading ('# Title')",
                 path,
                 chapter_text.body_line,
@@ -344,9 +454,13 @@ def read_chapter(path: Path, problems: list[Diagnostic]) -> Chapter | None:
     body = blocks[1:]
     for block in body:
         if isinstance(block, Heading) and block.level == 1:
-            problems.append(
+            report.add(
                 error(
-                    "PW402", "a chapter has one level-1 heading, its title", path, block.source.line
+                    "PW407",
+                    "a chapter has one level-1 heading, its title",
+                    path,
+                    block.source.line,
+                    1,
                 )
             )
     running_head = plain_text(title_heading.children)
@@ -355,7 +469,7 @@ def read_chapter(path: Path, problems: list[Diagnostic]) -> Chapter | None:
         if isinstance(value, str) and value.strip():
             running_head = value.strip()
         else:
-            problems.append(error("PW103", "'running_head' must be text", path, line))
+            report.add(error("PW103", "'running_head' must be text", path, line))
     return Chapter(
         id=chapter_id,
         source=Source(path, title_heading.source.line),
@@ -366,26 +480,31 @@ def read_chapter(path: Path, problems: list[Diagnostic]) -> Chapter | None:
     )
 
 
-def read_notices(config: BookConfig, problems: list[Diagnostic]) -> tuple[tuple[Inline, ...], ...]:
-    reader = _Reader(config.manifest, problems)
+def read_notices(config: BookConfig, report: Report) -> tuple[tuple[Inline, ...], ...]:
     notices: list[tuple[Inline, ...]] = []
-    for notice in config.notices:
+    lines = config.manifest.read_text(encoding="utf-8").split("\n")
+    reader = _Reader(config.manifest, config.root, report, lines)
+    for index, notice in enumerate(config.notices):
+        line = config.notice_lines[index] if index < len(config.notice_lines) else 1
         tokens = markdown.parser().parseInline(notice)
-        notices.append(reader.inlines(tokens[0], Source(config.manifest, 1)))
+        children = reader.inlines(tokens[0], Source(config.manifest, line))
+        for node in _walk(children):
+            if isinstance(node, NoteRef):
+                reader.problem("PW306", "a notice cannot call a footnote", line, f"[^{node.label}]")
+        notices.append(children)
     return tuple(notices)
 
 
-def read_book(config: BookConfig, modified: datetime, identifier: str) -> Book:
-    """Read every chapter; raise once, with all errors, if any chapter is broken."""
-    problems: list[Diagnostic] = []
-    chapters = [read_chapter(entry.path, problems) for entry in config.chapters]
-    notices = read_notices(config, problems)
+def read_book(config: BookConfig, modified: datetime, identifier: str, report: Report) -> Book:
+    """Read every chapter, recording problems; chapters that cannot be read are left out."""
+    chapters = [read_chapter(entry.path, config.root, report) for entry in config.chapters]
+    notices = read_notices(config, report)
     seen: dict[str, Path] = {}
     for chapter in chapters:
         if chapter is None:
             continue
         if chapter.id in seen:
-            problems.append(
+            report.add(
                 error(
                     "PW105",
                     f"chapter id '{chapter.id}' is also the id of {seen[chapter.id].name}",
@@ -394,9 +513,6 @@ def read_book(config: BookConfig, modified: datetime, identifier: str) -> Book:
                 )
             )
         seen[chapter.id] = chapter.source.path
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise ManuscriptError(sorted(errors, key=_position))
     metadata = Metadata(
         title=config.title,
         language=config.language,
@@ -413,7 +529,3 @@ def read_book(config: BookConfig, modified: datetime, identifier: str) -> Book:
         toc_depth=config.toc_depth,
     )
     return Book(metadata, notices, tuple(c for c in chapters if c is not None), config.root)
-
-
-def _position(diagnostic: Diagnostic) -> tuple[str, int]:
-    return (str(diagnostic.path or ""), diagnostic.line or 0)

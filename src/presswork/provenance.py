@@ -39,7 +39,7 @@ def build_date(config: BookConfig) -> datetime:
         if not epoch.strip().isdigit():
             raise ManuscriptError(
                 error(
-                    "PW108", f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {epoch!r}"
+                    "PW109", f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {epoch!r}"
                 )
             )
         return datetime.fromtimestamp(int(epoch), UTC)

@@ -1,6 +1,7 @@
 """Number the paragraphs of each chapter, so every edition can point at any of them.
 
-In: a book whose paragraphs have no ids. Out: each paragraph's id is ``p1``, ``p2``… in
+In: a book whose paragraphs have no ids. Out: each paragraph's (and figure's) id is
+``p1``, ``p2``… in
 reading order within its chapter (paragraphs in summaries, quotes and lists included).
 The ids depend only on the chapter's own text, so an edit to one chapter leaves every
 other chapter's ids as they were.
@@ -12,13 +13,14 @@ from dataclasses import replace
 from itertools import count
 
 from presswork.config import BookConfig
-from presswork.model import Block, Book, ListBlock, Paragraph, Quote, Summary
+from presswork.errors import Report
+from presswork.model import Block, Book, Figure, ListBlock, Paragraph, Quote, Summary
 
 
 def _numbered(blocks: tuple[Block, ...], counter: count[int]) -> tuple[Block, ...]:
     result: list[Block] = []
     for block in blocks:
-        if isinstance(block, Paragraph):
+        if isinstance(block, Paragraph | Figure):
             block = replace(block, id=f"p{next(counter)}")
         elif isinstance(block, Quote | Summary):
             block = replace(block, children=_numbered(block.children, counter))
@@ -28,7 +30,7 @@ def _numbered(blocks: tuple[Block, ...], counter: count[int]) -> tuple[Block, ..
     return tuple(result)
 
 
-def assign_block_ids(book: Book, config: BookConfig) -> Book:
+def assign_block_ids(book: Book, config: BookConfig, report: Report) -> Book:
     chapters = tuple(
         replace(chapter, blocks=_numbered(chapter.blocks, count(1))) for chapter in book.chapters
     )

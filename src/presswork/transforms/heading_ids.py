@@ -1,7 +1,8 @@
 """Give every heading an id: the one typed (``{#id}``) or one made from its words.
 
 In: a book whose headings may lack ids. Out: the same book with a unique id on every
-heading of each chapter; two headings typed with the same id are an error.
+heading of each chapter; two headings typed with the same id are an error, and a heading
+that skips a level (## then ####) a warning.
 """
 
 from __future__ import annotations
@@ -9,19 +10,18 @@ from __future__ import annotations
 from dataclasses import replace
 
 from presswork.config import BookConfig, slugify
-from presswork.errors import Diagnostic, ManuscriptError, error
+from presswork.errors import Report, error, warning
 from presswork.model import Block, Book, Heading
 
 
-def assign_heading_ids(book: Book, config: BookConfig) -> Book:
-    problems: list[Diagnostic] = []
+def assign_heading_ids(book: Book, config: BookConfig, report: Report) -> Book:
     chapters = []
     for chapter in book.chapters:
         typed: dict[str, int] = {}
         for block in chapter.blocks:
             if isinstance(block, Heading) and block.id:
                 if block.id in typed:
-                    problems.append(
+                    report.add(
                         error(
                             "PW403",
                             f"heading id '{block.id}' is already used on line {typed[block.id]}",
@@ -30,6 +30,20 @@ def assign_heading_ids(book: Book, config: BookConfig) -> Book:
                         )
                     )
                 typed.setdefault(block.id, block.source.line)
+        level = 1
+        for block in chapter.blocks:
+            if isinstance(block, Heading):
+                if block.level > level + 1:
+                    report.add(
+                        warning(
+                            "PW404",
+                            f"heading level skips from {level} to {block.level}",
+                            block.source.path,
+                            block.source.line,
+                            1,
+                        )
+                    )
+                level = block.level
         taken = set(typed)
         blocks: list[Block] = []
         for block in chapter.blocks:
@@ -43,6 +57,4 @@ def assign_heading_ids(book: Book, config: BookConfig) -> Book:
                 block = replace(block, id=candidate)
             blocks.append(block)
         chapters.append(replace(chapter, blocks=tuple(blocks)))
-    if problems:
-        raise ManuscriptError(problems)
     return replace(book, chapters=tuple(chapters))

@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from presswork.config import BookConfig
-from presswork.errors import Diagnostic, ManuscriptError, error
+from presswork.errors import Report, error, info
 from presswork.model import Anchor, Book, Chapter, Heading, Inline, Link
 from presswork.transforms.tree import map_blocks, map_inlines
 
@@ -28,63 +28,53 @@ EXTERNAL_SCHEMES = ("http", "https", "mailto")
 CHAPTER_SCHEME = "chapter"
 
 
-def resolve_links(book: Book, config: BookConfig) -> Book:
+def resolve_links(book: Book, config: BookConfig, report: Report) -> Book:
     by_path = {chapter.source.path: chapter for chapter in book.chapters}
     by_id = {chapter.id: chapter for chapter in book.chapters}
     ids = {
         chapter.id: {b.id for b in chapter.blocks if isinstance(b, Heading)}
         for chapter in book.chapters
     }
-    problems: list[Diagnostic] = []
+
+    def problem(link: Link, code: str, message: str) -> Link:
+        where = link.source
+        report.add(error(code, f"link '{link.href}': {message}", where.path, where.line, where.col))
+        return link
 
     def target(link: Link, here: Chapter) -> Link:
-        where = link.source
         parts = urlsplit(link.href)
         if parts.scheme in EXTERNAL_SCHEMES:
             return replace(link, url=link.href)
         if parts.scheme == CHAPTER_SCHEME:
-            chapter_id = parts.path
-            if chapter_id in by_id:
-                return replace(link, anchor=Anchor(chapter_id))
-            return link
-        if parts.scheme or parts.netloc:
-            problems.append(
-                error(
-                    "PW404",
-                    f"link '{link.href}': only http, https, mailto and chapter: links are allowed",
+            if parts.path in by_id:
+                return replace(link, anchor=Anchor(parts.path))
+            where = link.source
+            report.add(
+                info(
+                    "PW408",
+                    f"'{parts.path}' is not a chapter of this book: the reference is set as text",
                     where.path,
                     where.line,
+                    where.col,
                 )
             )
             return link
+        if parts.scheme or parts.netloc:
+            return problem(link, "PW405", "only http, https, mailto and chapter: links are allowed")
         chapter = here
         if parts.path:
-            path = (where.path.parent / unquote(parts.path)).resolve()
+            path = (link.source.path.parent / unquote(parts.path)).resolve()
             found = by_path.get(path)
             if found is None:
-                problems.append(
-                    error(
-                        "PW401",
-                        f"link '{link.href}': {_relative(path, book.root)}"
-                        " is not a chapter of this book",
-                        where.path,
-                        where.line,
-                    )
+                return problem(
+                    link, "PW401", f"{_relative(path, book.root)} is not a chapter of this book"
                 )
-                return link
             chapter = found
         fragment = unquote(parts.fragment) or None
         if fragment is not None and fragment not in ids[chapter.id]:
-            problems.append(
-                error(
-                    "PW402",
-                    f"link '{link.href}': no heading with id "
-                    f"'{fragment}' in {chapter.source.path.name}",
-                    where.path,
-                    where.line,
-                )
+            return problem(
+                link, "PW402", f"no heading with id '{fragment}' in {chapter.source.path.name}"
             )
-            return link
         return replace(link, anchor=Anchor(chapter.id, fragment))
 
     chapters = []
@@ -96,8 +86,6 @@ def resolve_links(book: Book, config: BookConfig) -> Book:
         notes = tuple(replace(n, children=map_blocks(n.children, resolved)) for n in chapter.notes)
         chapters.append(replace(chapter, blocks=map_blocks(chapter.blocks, resolved), notes=notes))
     notices = tuple(map_inlines(notice, _external_only) for notice in book.notices)
-    if problems:
-        raise ManuscriptError(problems)
     return replace(book, chapters=tuple(chapters), notices=notices)
 
 

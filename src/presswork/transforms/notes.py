@@ -10,13 +10,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from presswork.config import BookConfig
-from presswork.errors import Diagnostic, ManuscriptError, error
+from presswork.errors import Report, error, warning
 from presswork.model import Book, Chapter, Inline, NoteRef
 from presswork.transforms.tree import map_blocks, walk_blocks
 
 
-def number_notes(book: Book, config: BookConfig) -> Book:
-    problems: list[Diagnostic] = []
+def number_notes(book: Book, config: BookConfig, report: Report) -> Book:
     next_number = 1
     chapters: list[Chapter] = []
     for chapter in book.chapters:
@@ -29,12 +28,13 @@ def number_notes(book: Book, config: BookConfig) -> Book:
             if not isinstance(node, NoteRef):
                 continue
             if node.label not in defined:
-                problems.append(
+                report.add(
                     error(
                         "PW301",
                         f"footnote [^{node.label}] is called but never defined",
                         node.source.path,
                         node.source.line,
+                        node.source.col,
                     )
                 )
                 continue
@@ -57,6 +57,18 @@ def number_notes(book: Book, config: BookConfig) -> Book:
                 )
             return node
 
+        for label, note in defined.items():
+            if label not in numbers:
+                report.add(
+                    warning(
+                        "PW302",
+                        f"footnote [^{label}] is defined but never called "
+                        "(left out of the editions)",
+                        note.source.path,
+                        note.source.line,
+                        note.source.col,
+                    )
+                )
         blocks = map_blocks(chapter.blocks, numbered)
         notes = sorted(
             (
@@ -67,6 +79,4 @@ def number_notes(book: Book, config: BookConfig) -> Book:
             key=lambda note: note.number,
         )
         chapters.append(replace(chapter, blocks=blocks, notes=tuple(notes)))
-    if problems:
-        raise ManuscriptError(problems)
     return replace(book, chapters=tuple(chapters))

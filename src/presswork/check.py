@@ -1,0 +1,145 @@
+"""Check a manuscript: every problem in it, each with its file, line and column.
+
+In: a manuscript folder. Out: a :class:`~presswork.errors.Report` of every finding
+(errors, warnings, information) and, when the manifest could be read, the resolved book.
+The same run serves ``presswork check`` and the first step of ``presswork build``: it
+reads and resolves the book as a build would, then applies the rules that look at the
+text as typed (typography, characters the shipped typefaces cannot draw, Markdown files
+no chapter list names).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from fontTools.ttLib import TTFont
+
+from presswork.config import BookConfig, load_config
+from presswork.errors import ManuscriptError, Report, error, info, warning
+from presswork.manuscript import read_book
+from presswork.model import Book
+from presswork.provenance import book_identifier, build_date
+from presswork.styles import styles_dir
+from presswork.transforms import resolve
+
+FONT_SUFFIXES = (".ttf", ".otf")
+# What is not prose on a line: code spans, link destinations, heading ids, note labels.
+_NOT_PROSE = re.compile(r"`[^`]*`|\]\([^)]*\)|\{#[^}]*\}|\[\^[^\]]*\]")
+_STRAIGHT_QUOTE = re.compile(r"[\"']")
+_DOUBLE_HYPHEN = re.compile(r"(?<!-)--(?!-)")
+
+
+@dataclass(frozen=True)
+class Checked:
+    report: Report
+    config: BookConfig | None
+    book: Book | None
+
+
+def check(manuscript: Path) -> Checked:
+    report = Report()
+    config = load_config(manuscript, report)
+    if config is None:
+        return Checked(report, None, None)
+    try:
+        date = build_date(config)
+    except ManuscriptError as exc:
+        report.extend(exc.diagnostics)
+        return Checked(report, config, None)
+    book = read_book(config, date, book_identifier(config), report)
+    book = resolve(book, config, report)
+    _unlisted(config, report)
+    for entry in config.chapters:
+        _text_rules(entry.path, report, prose_only=True)
+    _text_rules(config.manifest, report, prose_only=False)
+    return Checked(report, config, book)
+
+
+def _unlisted(config: BookConfig, report: Report) -> None:
+    listed = {entry.path for entry in config.chapters}
+    for path in sorted(config.root.rglob("*.md")):
+        relative = path.relative_to(config.root)
+        if any(part.startswith(".") for part in relative.parts) or path.resolve() in listed:
+            continue
+        report.add(info("PW108", f"{relative} is not listed in book.yaml's chapters", path))
+
+
+@cache
+def shipped_characters(styles: Path) -> frozenset[int]:
+    """Every code point some shipped typeface can draw."""
+    covered: set[int] = set()
+    for font_file in sorted((styles / "fonts").rglob("*")):
+        if font_file.suffix.lower() in FONT_SUFFIXES:
+            with TTFont(font_file, lazy=True) as font:
+                covered.update(font.getBestCmap())
+    return frozenset(covered)
+
+
+def _text_rules(path: Path, report: Report, prose_only: bool) -> None:
+    """Characters no shipped typeface can draw; straight quotes and double hyphens."""
+    try:
+        text = path.read_text(encoding="utf-8").removeprefix("\ufeff")
+    except (OSError, UnicodeDecodeError):
+        return  # reported when the file was read
+    covered = shipped_characters(styles_dir())
+    lines = text.split("\n")
+    skip = _front_matter_lines(lines) if prose_only else set()
+    fenced = False
+    for number, line in enumerate(lines, start=1):
+        if number in skip:
+            continue
+        if prose_only and line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+            continue
+        if not prose_only and line.lstrip().startswith("#"):
+            continue  # a YAML comment
+        for col, char in enumerate(line, start=1):
+            if ord(char) >= 0x20 and ord(char) not in covered:
+                name = unicodedata.name(char, "unnamed character")
+                report.add(
+                    error(
+                        "PW701",
+                        f"U+{ord(char):04X} {name} is in no shipped "
+                        "typeface: it would print as an empty box",
+                        path,
+                        number,
+                        col,
+                    )
+                )
+        if fenced or not prose_only:
+            continue
+        prose = _NOT_PROSE.sub(lambda m: " " * len(m.group()), line)
+        for match in _STRAIGHT_QUOTE.finditer(prose):
+            curly = "“ ”" if match.group() == '"' else "‘ ’"
+            report.add(
+                warning(
+                    "PW702",
+                    f"straight quote {match.group()}: the book's typography uses {curly}",
+                    path,
+                    number,
+                    match.start() + 1,
+                )
+            )
+        for match in _DOUBLE_HYPHEN.finditer(prose):
+            report.add(
+                warning(
+                    "PW703",
+                    "double hyphen: use an en dash – or an em dash —",
+                    path,
+                    number,
+                    match.start() + 1,
+                )
+            )
+
+
+def _front_matter_lines(lines: list[str]) -> set[int]:
+    if not lines or lines[0].rstrip() != "---":
+        return set()
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            return set(range(1, index + 2))
+    return set(range(1, len(lines) + 1))
