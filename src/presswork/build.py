@@ -131,11 +131,14 @@ def _write_all(
         for temporary, target in staged:
             temporary.replace(target)
     except OSError as exc:
-        for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)
         raise OutputError(
             error("PW902", f"cannot write the editions: {exc.strerror}", output)
         ) from None
+    finally:
+        # Interrupted or failed: no half-written file stays behind. (After the renames
+        # the temporary names no longer exist.)
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
     return [
         Artifact(edition, output / edition.file_name(slug), len(data), pages)
         for edition, (data, pages) in made.items()
