@@ -28,7 +28,10 @@ from presswork.errors import (
     error,
     warning,
 )
+from presswork.html import anchor_map
 from presswork.model import Book
+from presswork.pagination import page_starts, with_page_breaks
+from presswork.pdftags import tag_notes
 from presswork.styles import styles_dir
 
 
@@ -78,20 +81,21 @@ def build(
     config, book = load_book(manuscript, warn)
     styles = styles_dir()
     made: dict[Edition, tuple[bytes, int | None]] = {}
-    if Edition.PDF in editions or Edition.PRINT in editions:
-        progress("laying out the pages")
-        layout = pdf.lay_out_book(book, config.root, styles)
-        if layout.warnings:
-            raise OutputError([error("PW901", f"layout: {w}") for w in layout.warnings])
-        for note, call_page, note_page in layout.displaced_notes():
-            warn(
-                warning(
-                    "PW903",
-                    f"note {note} is set on page {note_page + 1}, its call on page {call_page + 1}",
-                )
+    # The ePub takes its page numbers from the PDF's pages, so it needs the layout too.
+    progress("laying out the pages")
+    layout = pdf.lay_out_book(book, config.root, styles)
+    if layout.warnings:
+        raise OutputError([error("PW901", f"layout: {w}") for w in layout.warnings])
+    for note, call_page, note_page in layout.displaced_notes():
+        warn(
+            warning(
+                "PW903",
+                f"note {note} is set on page {note_page + 1}, its call on page {call_page + 1}",
             )
+        )
+    if Edition.PDF in editions or Edition.PRINT in editions:
         progress("writing the screen PDF")
-        screen = pdf.screen_pdf(layout, book.metadata.identifier)
+        screen = tag_notes(pdf.screen_pdf(layout, book.metadata.identifier))
         if Edition.PDF in editions:
             made[Edition.PDF] = (screen, layout.page_count)
         if Edition.PRINT in editions:
@@ -102,7 +106,8 @@ def build(
         meta = book.metadata
         cover = render_cover(CoverText(meta.title, meta.subtitle, meta.publisher), styles)
         progress("writing the ePub")
-        made[Edition.EPUB] = (render_epub(book, styles, cover), None)
+        paged = with_page_breaks(book, page_starts(layout.document), anchor_map(book))
+        made[Edition.EPUB] = (render_epub(paged, styles, cover), layout.page_count)
     progress("saving")
     return _write_all(output, config.slug, made)
 

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ebooklib import epub
+from lxml import etree
 
 from presswork import markup
 from presswork.model import (
@@ -51,6 +52,7 @@ class EpubLinks:
 
     base: str
     images: dict[Path, str] = field(default_factory=dict)
+    page_markers = True
 
     def _to(self, name: str) -> str:
         folder, _, file = name.rpartition("/")
@@ -118,14 +120,32 @@ def _images(book: Book) -> dict[Path, str]:
     return names
 
 
-def render_epub(book: Book, styles: Path, cover_png: bytes) -> bytes:
-    meta = book.metadata
-    labels = markup.labels(meta.language)
-    page = {"language": meta.language, "labels": labels}
-    images = _images(book)
-    front_links, text_links, root_links = (EpubLinks(FRONT), EpubLinks(TEXT, images), EpubLinks(""))
+@dataclass(frozen=True)
+class PageLink:
+    label: str
+    href: str
 
-    out = epub.EpubBook()
+
+def _page_list(book: Book) -> list[PageLink]:
+    """The page-list, from the page breaks the book carries, in page order."""
+    files = {
+        "": {
+            "title-page": f"{FRONT}/titlepage.xhtml",
+            "imprint": f"{FRONT}/imprint.xhtml",
+            "contents": "nav.xhtml",
+        }
+    }
+    links: list[PageLink] = []
+    for page_name, page in book.front_pages.items():
+        links.append(PageLink(page.label, f"{files[''][page_name]}#{page.id}"))
+    for chapter_id, page in book.page_breaks():
+        if chapter_id:
+            links.append(PageLink(page.label, f"{chapter_file(chapter_id)}#{page.id}"))
+    return sorted(links, key=lambda link: int(link.label))
+
+
+def _metadata(out: epub.EpubBook, book: Book, pages: list[PageLink]) -> None:
+    meta = book.metadata
     out.set_identifier(meta.identifier)
     out.set_title(meta.title)
     out.set_language(meta.language)
@@ -139,23 +159,59 @@ def render_epub(book: Book, styles: Path, cover_png: bytes) -> bytes:
         out.add_metadata("DC", "description", meta.description)
     if meta.rights:
         out.add_metadata("DC", "rights", meta.rights)
-    note_count = sum(len(c.notes) for c in book.chapters)
-    summary = markup.render(
-        "epub/accessibility-summary.txt.j2", note_count=note_count, has_cover=True
-    ).strip()
-    for prop, value in (
-        ("schema:accessMode", "textual"),
-        ("schema:accessMode", "visual"),
-        ("schema:accessModeSufficient", "textual"),
-        ("schema:accessibilityFeature", "structuralNavigation"),
-        ("schema:accessibilityFeature", "tableOfContents"),
-        ("schema:accessibilityFeature", "readingOrder"),
-        ("schema:accessibilityFeature", "alternativeText"),
-        ("schema:accessibilityHazard", "none"),
-        ("schema:accessibilitySummary", summary),
-    ):
+    if pages:
+        out.add_metadata("DC", "source", meta.print_identifier, {"id": "print-edition"})
+        out.add_metadata(
+            None, "meta", "pagination", {"refines": "#print-edition", "property": "source-of"}
+        )
+    for prop, value in _accessibility(book, pages):
         out.add_metadata(None, "meta", value, {"property": prop})
 
+
+CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
+
+
+def _accessibility(book: Book, pages: list[PageLink]) -> list[tuple[str, str]]:
+    """Accessibility metadata stating what this book has, not boilerplate."""
+    figures = [f for c in book.chapters for f in c.figures]
+    notes = sum(len(c.notes) for c in book.chapters)
+    features = ["structuralNavigation", "tableOfContents", "readingOrder"]
+    if figures:
+        features.append("alternativeText")  # the check refuses a figure without alt text
+    if pages:
+        features += ["printPageNumbers", "pageNavigation"]
+    summary = markup.render(
+        "epub/accessibility-summary.txt.j2",
+        chapters=len(book.chapters),
+        notes=notes,
+        figures=len(figures),
+        pages=len(pages),
+        conformance=CONFORMANCE,
+    ).strip()
+    entries = [("schema:accessMode", "textual")]
+    if figures:
+        entries.append(("schema:accessMode", "visual"))
+    entries.append(("schema:accessModeSufficient", "textual"))
+    entries += [("schema:accessibilityFeature", feature) for feature in features]
+    entries += [
+        ("schema:accessibilityHazard", "none"),
+        ("schema:accessibilitySummary", summary),
+        ("dcterms:conformsTo", CONFORMANCE),
+    ]
+    if book.metadata.publisher:
+        entries.append(("a11y:certifiedBy", book.metadata.publisher))
+    return entries
+
+
+def render_epub(book: Book, styles: Path, cover_png: bytes) -> bytes:
+    meta = book.metadata
+    labels = markup.labels(meta.language)
+    page = {"language": meta.language, "labels": labels}
+    images = _images(book)
+    pages = _page_list(book)
+    front_links, text_links, root_links = (EpubLinks(FRONT), EpubLinks(TEXT, images), EpubLinks(""))
+    out = epub.EpubBook()
+    _metadata(out, book, pages)
     css = epub.EpubItem(
         uid="css",
         file_name=CSS_NAME,
@@ -189,7 +245,13 @@ def render_epub(book: Book, styles: Path, cover_png: bytes) -> bytes:
     titlepage = _document(
         "titlepage",
         f"{FRONT}/titlepage.xhtml",
-        markup.render("epub/titlepage.xhtml.j2", **page, css_href=f"../{CSS_NAME}", meta=meta),
+        markup.render(
+            "epub/titlepage.xhtml.j2",
+            **page,
+            css_href=f"../{CSS_NAME}",
+            meta=meta,
+            page=book.front_pages.get("title-page"),
+        ),
     )
     documents = [cover, titlepage]
     if book.notices or meta.rights:
@@ -204,6 +266,7 @@ def render_epub(book: Book, styles: Path, cover_png: bytes) -> bytes:
                     meta=meta,
                     notices=book.notices,
                     links=front_links,
+                    page=book.front_pages.get("imprint"),
                 ),
             )
         )
@@ -225,6 +288,8 @@ def render_epub(book: Book, styles: Path, cover_png: bytes) -> bytes:
             toc=toc,
             landmarks=landmarks,
             links=root_links,
+            page=book.front_pages.get("contents"),
+            pages=pages,
         ),
         properties=("nav",),
     )
@@ -253,10 +318,18 @@ def render_epub(book: Book, styles: Path, cover_png: bytes) -> bytes:
     epub.write_epub(
         raw, out, {"mtime": meta.modified, "epub2_guide": False, "raise_exceptions": True}
     )
-    return _deterministic_zip(raw.getvalue(), meta.modified)
+    return _deterministic_zip(raw.getvalue(), meta.modified, meta.language)
 
 
-def _deterministic_zip(data: bytes, stamp: datetime) -> bytes:
+def _package_language(opf: bytes, language: str) -> bytes:
+    """ebooklib writes no xml:lang on the package element; reading systems and Ace use
+    it for the language of the metadata."""
+    root = etree.fromstring(opf)
+    root.set("{http://www.w3.org/XML/1998/namespace}lang", language)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
+
+
+def _deterministic_zip(data: bytes, stamp: datetime, language: str) -> bytes:
     """Repack the archive: ``mimetype`` first and stored, then every entry in the order
     written, each with the build's date and read-only-for-others permissions."""
     date_time = (
@@ -279,5 +352,8 @@ def _deterministic_zip(data: bytes, stamp: datetime) -> bytes:
                 info.compress_type = zipfile.ZIP_STORED
             else:
                 info.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(info, source.read(name), compresslevel=9)
+            content = source.read(name)
+            if name.endswith(".opf"):
+                content = _package_language(content, language)
+            target.writestr(info, content, compresslevel=9)
     return out.getvalue()

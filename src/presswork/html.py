@@ -26,6 +26,7 @@ class PdfLinks:
 
     notes: dict[tuple[str, int], Note]
     widows: dict[str, int]
+    page_markers = False  # the PDF is the pages: it marks none
 
     def href(self, anchor: Anchor) -> str:
         if anchor.fragment is None:
@@ -55,6 +56,19 @@ class PdfLinks:
 
     def note(self, ref: NoteRef) -> Note:
         return self.notes[(ref.chapter, ref.number)]
+
+
+def anchor_map(book: Book) -> dict[str, tuple[str, str | None]]:
+    """Each id of the PDF's HTML that a page can begin with: (chapter id, the element's
+    id in the chapter, or ``None`` for the chapter's opening)."""
+    anchors: dict[str, tuple[str, str | None]] = {}
+    for chapter in book.chapters:
+        anchors[chapter.id] = (chapter.id, None)
+        for block in chapter.sections:
+            anchors[f"{chapter.id}--{block.id}"] = (chapter.id, block.id)
+        for paragraph_id in chapter.block_ids():
+            anchors[f"{chapter.id}--_{paragraph_id}"] = (chapter.id, paragraph_id)
+    return anchors
 
 
 def book_html(book: Book, widows: dict[str, int] | None = None) -> str:

@@ -48,6 +48,7 @@ from presswork.model import (
     Text,
     plain_text,
 )
+from presswork.provenance import edition_identifier
 from presswork.yamlsource import load_mapping
 
 MAX_CHAPTER_BYTES = 5_000_000
@@ -517,6 +518,7 @@ def read_book(config: BookConfig, modified: datetime, identifier: str, report: R
         title=config.title,
         language=config.language,
         identifier=identifier,
+        print_identifier=edition_identifier(identifier, "print"),
         slug=config.slug,
         modified=modified,
         subtitle=config.subtitle,

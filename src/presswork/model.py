@@ -7,6 +7,7 @@ them. Every block and note keeps the :class:`Source` position the editor typed i
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -108,7 +109,20 @@ class NoteRef:
     kind: str = field(default="noteref", init=False)
 
 
-Inline = Text | SoftBreak | HardBreak | Code | Emphasis | Strong | Link | NoteRef
+@dataclass(frozen=True)
+class PageBreak:
+    """Where page ``label`` of the print edition begins: inside a paragraph's text, or
+    between blocks. Only the ePub shows it (as a page-break marker)."""
+
+    label: str
+    kind: str = field(default="pagebreak", init=False)
+
+    @property
+    def id(self) -> str:
+        return f"_page-{self.label}"
+
+
+Inline = Text | SoftBreak | HardBreak | Code | Emphasis | Strong | Link | NoteRef | PageBreak
 
 
 # Blocks ----------------------------------------------------------------------------
@@ -192,7 +206,7 @@ class Figure:
     kind: str = field(default="figure", init=False)
 
 
-Block = Paragraph | Heading | ListBlock | Quote | CodeBlock | Rule | Summary | Figure
+Block = Paragraph | Heading | ListBlock | Quote | CodeBlock | Rule | Summary | Figure | PageBreak
 
 
 # Notes, chapters, book -------------------------------------------------------------
@@ -229,6 +243,7 @@ class Chapter:
     running_head: str
     blocks: tuple[Block, ...]
     notes: tuple[Note, ...] = ()
+    opening_page: PageBreak | None = None
 
     @property
     def plain_title(self) -> str:
@@ -242,6 +257,12 @@ class Chapter:
     def figures(self) -> tuple[Figure, ...]:
         return tuple(_figures(self.blocks))
 
+    def block_ids(self) -> tuple[str, ...]:
+        """The ids of the chapter's paragraphs and figures, in reading order."""
+        return tuple(
+            b.id for b in _all_blocks(self.blocks) if isinstance(b, Paragraph | Figure) and b.id
+        )
+
 
 @dataclass(frozen=True)
 class Metadata:
@@ -250,6 +271,7 @@ class Metadata:
     identifier: str
     slug: str
     modified: datetime
+    print_identifier: str
     subtitle: str | None = None
     publisher: str | None = None
     authors: tuple[str, ...] = ()
@@ -266,6 +288,22 @@ class Book:
     notices: tuple[tuple[Inline, ...], ...]
     chapters: tuple[Chapter, ...]
     root: Path
+    front_pages: dict[str, PageBreak] = field(default_factory=dict)
+
+    def page_breaks(self) -> Iterator[tuple[str, PageBreak]]:
+        """Every page break, with the chapter id it is in ('' for the front matter)."""
+        for page in self.front_pages.values():
+            yield "", page
+        for chapter in self.chapters:
+            if chapter.opening_page is not None:
+                yield chapter.id, chapter.opening_page
+            for block in _all_blocks(chapter.blocks):
+                if isinstance(block, PageBreak):
+                    yield chapter.id, block
+                elif isinstance(block, Paragraph | Heading):
+                    for node in _all_inlines(block.children):
+                        if isinstance(node, PageBreak):
+                            yield chapter.id, node
 
     def toc(self) -> tuple[TocEntry, ...]:
         """Chapters, each with its headings nested down to the book's ``toc_depth``."""
@@ -303,6 +341,23 @@ def _nest(
             )
         )
     return tuple(entries)
+
+
+def _all_blocks(blocks: tuple[Block, ...]) -> Iterator[Block]:
+    for block in blocks:
+        yield block
+        if isinstance(block, Quote | Summary):
+            yield from _all_blocks(block.children)
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                yield from _all_blocks(item)
+
+
+def _all_inlines(children: tuple[Inline, ...]) -> Iterator[Inline]:
+    for child in children:
+        yield child
+        if isinstance(child, Emphasis | Strong | Link):
+            yield from _all_inlines(child.children)
 
 
 def _figures(blocks: tuple[Block, ...]) -> list[Figure]:

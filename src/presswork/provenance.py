@@ -33,6 +33,13 @@ def book_identifier(config: BookConfig) -> str:
     return f"urn:uuid:{uuid.uuid5(IDENTIFIER_NAMESPACE, name)}"
 
 
+def edition_identifier(book: str, edition: str) -> str:
+    """A stable identifier for one edition of the book (the print edition, say), derived
+    from the book's own identifier."""
+    name = f"{book}\n{edition}"
+    return f"urn:uuid:{uuid.uuid5(IDENTIFIER_NAMESPACE, name)}"
+
+
 def build_date(config: BookConfig) -> datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch is not None:

@@ -1,0 +1,164 @@
+"""Give the notes of the screen PDF the structure PDF/UA asks for.
+
+In: the PDF WeasyPrint wrote. Out: the same PDF in which each footnote body, which
+WeasyPrint tags as a ``/Span`` in a ``/NonStruct`` footnote area at the end of its page,
+is a ``/Note`` structure element with an ``/ID`` (listed in the structure tree's
+``/IDTree``) and its number a ``/Lbl``, placed just after the paragraph that calls it,
+so that the reading order is paragraph, then its notes. Calls and bodies are paired in
+reading order: the calls are the links whose destination is a note id (a call links to
+its note), the bodies come page by page in the order they were set.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+
+import pikepdf
+
+NOTE_DESTINATION = re.compile(r"--_note-\d+$")
+BLOCKS = {"/P", "/H1", "/H2", "/H3", "/H4", "/H5", "/H6", "/Caption"}
+
+
+def _kids(element: pikepdf.Object) -> list[pikepdf.Object]:
+    k = element.get("/K")
+    if k is None:
+        return []
+    return list(k) if isinstance(k, pikepdf.Array) else [k]
+
+
+def _is_struct(obj: pikepdf.Object) -> bool:
+    return isinstance(obj, pikepdf.Dictionary) and "/S" in obj
+
+
+def _walk(element: pikepdf.Object) -> Iterator[pikepdf.Object]:
+    yield element
+    for kid in _kids(element):
+        if _is_struct(kid):
+            yield from _walk(kid)
+
+
+def _link_destination(link: pikepdf.Object) -> str | None:
+    for kid in _kids(link):
+        if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR":
+            annotation = kid.Obj
+            dest = annotation.get("/Dest")
+            if dest is None and "/A" in annotation:
+                dest = annotation.A.get("/D")
+            if isinstance(dest, pikepdf.String):
+                return str(dest)
+    return None
+
+
+def _block_of(element: pikepdf.Object) -> pikepdf.Object:
+    block = element
+    while str(block.get("/S")) not in BLOCKS and "/P" in block and _is_struct(block.P):
+        block = block.P
+    return block
+
+
+def _calls(roots: list[pikepdf.Object]) -> Iterator[tuple[str, pikepdf.Object]]:
+    """The first call of each note, in reading order: (note id, the link's element)."""
+    seen: set[str] = set()
+    for root in roots:
+        for element in _walk(root):
+            if element.get("/S") == "/Link":
+                target = _link_destination(element)
+                if target is not None and NOTE_DESTINATION.search(target) and target not in seen:
+                    seen.add(target)
+                    yield target, element
+
+
+def _footnotes(
+    document: pikepdf.Object,
+) -> Iterator[tuple[pikepdf.Object, pikepdf.Object]]:
+    """Each footnote body WeasyPrint set, in page order: (the page's footnote area, the
+    body). The area is a ``/NonStruct`` child of the document that holds one ``/Span``
+    per note and nothing else."""
+    for area in _kids(document):
+        if not _is_struct(area) or area.get("/S") != "/NonStruct":
+            continue
+        bodies = _kids(area)
+        if bodies and all(_is_struct(b) and b.get("/S") == "/Span" for b in bodies):
+            for body in bodies:
+                yield area, body
+
+
+def tag_notes(data: bytes) -> bytes:
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        tree = pdf.Root.get("/StructTreeRoot")
+        if tree is None:
+            return data
+        roots = [k for k in _kids(tree) if _is_struct(k)]
+        calls = list(_calls(roots))
+        bodies = [body for root in roots for body in _footnotes(root)]
+        if not calls or len(calls) != len(bodies):
+            return data  # not a layout this step knows: leave it for `verify` to report
+        inserted: dict[tuple[int, int], int] = {}
+        id_tree = pikepdf.Array()
+        for (note_id, link), (area, note) in zip(calls, bodies, strict=True):
+            _remove(area, note)
+            holder = link.P
+            placeholder = _next_sibling(holder, link)
+            if (
+                placeholder is not None
+                and placeholder.get("/S") == "/NonStruct"
+                and not _kids(placeholder)
+            ):
+                _remove(holder, placeholder)  # the empty ::footnote-call
+            block = _block_of(holder)
+            outer = block.P
+            siblings = _kids(outer)
+            position = next(
+                i for i, k in enumerate(siblings) if _is_struct(k) and k.objgen == block.objgen
+            )
+            offset = inserted.get(block.objgen, 0) + 1
+            siblings.insert(position + offset, note)
+            inserted[block.objgen] = offset
+            outer.K = pikepdf.Array(siblings)
+            note.S = pikepdf.Name.Note
+            note.ID = pikepdf.String(note_id)
+            note.P = outer
+            marker = next((e for e in _walk(note) if e.get("/S") == "/NonStruct"), None)
+            if marker is not None:
+                marker.S = pikepdf.Name.Lbl  # the note's number
+            id_tree.extend([pikepdf.String(note_id), note])
+        for root in roots:
+            for area in [
+                k
+                for k in _kids(root)
+                if _is_struct(k) and k.get("/S") == "/NonStruct" and not _kids(k)
+            ]:
+                _remove(root, area)
+        pairs = sorted(
+            zip(id_tree[::2], id_tree[1::2], strict=True), key=lambda pair: str(pair[0]).encode()
+        )
+        tree.IDTree = pdf.make_indirect(
+            pikepdf.Dictionary(Names=pikepdf.Array([item for pair in pairs for item in pair]))
+        )
+        out = io.BytesIO()
+        pdf.save(
+            out,
+            deterministic_id=True,
+            compress_streams=True,
+            object_stream_mode=pikepdf.ObjectStreamMode.preserve,
+        )
+    return out.getvalue()
+
+
+def _remove(parent: pikepdf.Object, child: pikepdf.Object) -> None:
+    parent.K = pikepdf.Array(
+        [k for k in _kids(parent) if not (_is_struct(k) and k.objgen == child.objgen)]
+    )
+
+
+def _next_sibling(
+    parent: pikepdf.Object, child: pikepdf.Object
+) -> pikepdf.Object | None:
+    kids = _kids(parent)
+    for index, kid in enumerate(kids[:-1]):
+        if _is_struct(kid) and kid.objgen == child.objgen:
+            after = kids[index + 1]
+            return after if _is_struct(after) else None
+    return None
