@@ -55,6 +55,7 @@ class Built:
     output: Path
     slug: str
     result: subprocess.CompletedProcess[str]
+    source: Path | None = None
     _cache: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -106,7 +107,7 @@ class Built:
 def _build(source: Path, output: Path, slug: str) -> Built:
     result = run_presswork("build", source, "-o", output)
     assert result.returncode == 0, result.stderr
-    return Built(output, slug, result)
+    return Built(output, slug, result, source)
 
 
 @pytest.fixture(scope="session")
@@ -138,3 +139,26 @@ def make_book(tmp_path: Path) -> Callable[..., Path]:
         return root
 
     return make
+
+
+@pytest.fixture(scope="session")
+def long_book(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """Four entries made from the North Korea text: a book of many pages in which pages
+    begin inside paragraphs, in headings and at chapter openings."""
+    root = tmp_path_factory.mktemp("long-source")
+    text = (MANUSCRIPT / "north-korea.md").read_text(encoding="utf-8")
+    body = text.split("\n---\n", 1)[1].replace("# North Korea 2023", "# {title}", 1)
+    names = []
+    for number, title in enumerate(("Alpha Land", "Beta Land", "Gamma Land", "Delta Land")):
+        name = f"entry-{number + 1}.md"
+        chapter = f"---\nid: entry-{number + 1}\n---\n" + body.replace("{title}", title)
+        (root / name).write_text(chapter, encoding="utf-8")
+        names.append(name)
+    listed = "\n".join(f"  - {n}" for n in names)
+    (root / "book.yaml").write_text(
+        "title: Four Lands\nlanguage: en-GB\npublisher: Test Publisher\n"
+        "notices:\n  - A notice.\n"
+        f"chapters:\n{listed}\n",
+        encoding="utf-8",
+    )
+    return _build(root, tmp_path_factory.mktemp("long"), "four-lands")

@@ -15,11 +15,13 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.table import Table
 
 from presswork import __version__
 from presswork.build import Artifact, Edition, build
 from presswork.check import check
 from presswork.errors import PressworkError, Severity
+from presswork.verify import verify
 
 
 def _size(size: int) -> str:
@@ -110,6 +112,29 @@ def check_command(manuscript: Path, strict: bool, output_format: str) -> None:
         click.echo(", ".join(_count(report.count(s), s.value) for s in Severity))
     failed = report.has_errors or (strict and report.count(Severity.WARNING) > 0)
     sys.exit(1 if failed else 0)
+
+
+@cli.command(name="verify")
+@click.argument(
+    "output", default="output", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the verdicts as JSON.")
+def verify_command(output: Path, as_json: bool) -> None:
+    """Run every validator on the editions in OUTPUT (default: output/)."""
+    verdicts = verify(output)
+    if as_json:
+        click.echo(json.dumps([v.as_dict() for v in verdicts], indent=2, ensure_ascii=False))
+    else:
+        table = Table(title=f"presswork verify {output}")
+        for column in ("check", "file", "verdict", "detail"):
+            table.add_column(column, overflow="fold")
+        for v in verdicts:
+            word = {True: "pass", False: "FAIL", None: "skipped"}[v.passed]
+            table.add_row(v.check, v.file, word, v.detail)
+        Console(width=max(120, Console().width)).print(table)
+    if not verdicts:
+        click.echo(f"no editions in {output}", err=True)
+    sys.exit(1 if not verdicts or any(v.passed is False for v in verdicts) else 0)
 
 
 def _count(n: int, word: str) -> str:

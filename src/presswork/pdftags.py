@@ -153,9 +153,7 @@ def _remove(parent: pikepdf.Object, child: pikepdf.Object) -> None:
     )
 
 
-def _next_sibling(
-    parent: pikepdf.Object, child: pikepdf.Object
-) -> pikepdf.Object | None:
+def _next_sibling(parent: pikepdf.Object, child: pikepdf.Object) -> pikepdf.Object | None:
     kids = _kids(parent)
     for index, kid in enumerate(kids[:-1]):
         if _is_struct(kid) and kid.objgen == child.objgen:
