@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pikepdf
 import pytest
-from pypdf import PdfReader
+from PIL import Image
+from pypdf import PageObject, PdfReader
 from pypdf.generic import Destination
 
-from conftest import BOOKS, MANUSCRIPT, Built, squash
+from conftest import BOOKS, MANUSCRIPT, Built, run_presswork, squash
 from manuscript_text import Chapter, read_book
 
 MM = 72 / 25.4
+Matrix = tuple[float, float, float, float, float, float]
+Box = tuple[float, float, float, float]  # left, bottom, right, top, in PDF units
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
 def book_chapters(built: Built) -> list[Chapter]:
     root = MANUSCRIPT if built.slug == "north-korea-2023" else BOOKS / "multi"
-    return read_book(root)[1]
+    return list(read_book(root).chapters)
 
 
 @pytest.fixture(params=["north_korea", "multi"])
@@ -46,7 +51,7 @@ def body_text(built: Built) -> str:
     chapters = book_chapters(built)
     heads = {built.pdf_reader.metadata.title.upper(), "BETA"}
     heads |= {c.title.upper() for c in chapters}
-    notes = [squash(note) for c in chapters for note in c.notes.values()]
+    notes = [squash(note.text) for c in chapters for note in c.notes.values()]
     parts = []
     for page in built.pages[contents_page(built) + 1 :]:
         # Extraction order: the text block, the notes, the running head, the folio.
@@ -62,6 +67,82 @@ def body_text(built: Built) -> str:
     return "".join(parts)
 
 
+def multiply(first: Matrix, then: Matrix) -> Matrix:
+    """The transformation ``first`` followed by ``then`` (PDF matrices, row vectors)."""
+    a, b, c, d, e, f = first
+    p, q, r, s, t, u = then
+    return (
+        a * p + b * r,
+        a * q + b * s,
+        c * p + d * r,
+        c * q + d * s,
+        e * p + f * r + t,
+        e * q + f * s + u,
+    )
+
+
+def drawn_images(
+    content: pikepdf.Stream | pikepdf.Page, resources: pikepdf.Object, ctm: Matrix = IDENTITY
+) -> list[tuple[pikepdf.Stream, Box]]:
+    """The image XObjects a page's (or form's) content stream paints, with the box each
+    covers on the page; unlike ``page.images`` (the page's resources, which WeasyPrint
+    shares between all pages), only images that are drawn."""
+    drawn: list[tuple[pikepdf.Stream, Box]] = []
+    saved: list[Matrix] = []
+    for instruction in pikepdf.parse_content_stream(content):
+        operands, operator = instruction.operands, instruction.operator
+        if str(operator) == "q":
+            saved.append(ctm)
+        elif str(operator) == "Q":
+            ctm = saved.pop()
+        elif str(operator) == "cm":
+            a, b, c, d, e, f = (float(value) for value in operands)
+            ctm = multiply((a, b, c, d, e, f), ctm)
+        elif str(operator) == "Do":
+            xobject = resources.XObject[str(operands[0])]
+            if not isinstance(xobject, pikepdf.Stream):
+                continue
+            if xobject.Subtype == "/Image":
+                corners = [
+                    (x * ctm[0] + y * ctm[2] + ctm[4], x * ctm[1] + y * ctm[3] + ctm[5])
+                    for x in (0, 1)
+                    for y in (0, 1)
+                ]
+                xs, ys = [x for x, _ in corners], [y for _, y in corners]
+                drawn.append((xobject, (min(xs), min(ys), max(xs), max(ys))))
+            elif xobject.Subtype == "/Form":
+                a, b, c, d, e, f = (float(value) for value in xobject.get("/Matrix", IDENTITY))
+                inner = xobject.get("/Resources", resources)
+                drawn += drawn_images(xobject, inner, multiply((a, b, c, d, e, f), ctm))
+    return drawn
+
+
+def same_picture(xobject: pikepdf.Stream, picture: Image.Image) -> bool:
+    embedded = pikepdf.PdfImage(xobject).as_pil_image().convert(picture.mode)
+    return embedded.size == picture.size and embedded.tobytes() == picture.tobytes()
+
+
+def baselines(page: PageObject, words: str) -> list[float]:
+    """The heights of the lines of text on ``page`` that read ``words``."""
+    chunks: list[tuple[float, str]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], *_: object) -> None:
+        if text.strip():
+            chunks.append((tm[4] * cm[1] + tm[5] * cm[3] + cm[5], squash(text)))
+
+    page.extract_text(visitor_text=visit)
+    wanted = squash(words)
+    for start in range(len(chunks)):
+        read = ""
+        for end in range(start, len(chunks)):
+            read += chunks[end][1]
+            if read == wanted:
+                return [height for height, _ in chunks[start : end + 1]]
+            if not wanted.startswith(read):
+                break
+    raise AssertionError(f"{words!r} is not a run of text on the page")
+
+
 def test_every_paragraph_is_in_the_pdf_in_order(built: Built) -> None:
     text = body_text(built)
     position = 0
@@ -72,25 +153,58 @@ def test_every_paragraph_is_in_the_pdf_in_order(built: Built) -> None:
             position = found
 
 
+def test_figure_is_drawn_with_its_caption_under_it(multi: Built) -> None:
+    chapters = book_chapters(multi)
+    starts = [chapter_start(multi, chapter) for chapter in chapters] + [len(multi.pages)]
+    figures = [
+        (i, chapter, figure) for i, chapter in enumerate(chapters) for figure in chapter.figures
+    ]
+    assert figures, "the test book has a figure"
+    text = body_text(multi)
+    with pikepdf.open(multi.pdf) as pdf:
+        drawn = [drawn_images(page, page.Resources) for page in pdf.pages]
+        for index, chapter, figure in figures:
+            where = (chapter.path.name, figure.src)
+            with Image.open(chapter.path.parent / figure.src) as image:
+                picture = image.convert("RGB")
+            boxes = [[box for x, box in images if same_picture(x, picture)] for images in drawn]
+            pages = [i for i, found in enumerate(boxes) if found]
+            captioned = [
+                i
+                for i in range(starts[index], starts[index + 1])
+                if squash(figure.caption) in squash(multi.pages[i])
+            ]
+            assert len(pages) == 1 and pages == captioned, (where, pages, captioned)
+            (box,) = boxes[pages[0]]
+            lines = baselines(multi.pdf_reader.pages[pages[0]], figure.caption)
+            assert max(lines) < box[1], (where, "the caption stands under the image")
+            # In reading order, between the paragraphs around the figure.
+            before, after = chapter.numbered[: figure.after], chapter.numbered[figure.after :]
+            position = 0
+            for words in [*before[-1:], figure.caption, *after[:1]]:
+                position = text.find(squash(words), position)
+                assert position >= 0, (where, "out of reading order", words[:40])
+
+
 def test_each_note_is_on_the_page_of_its_call_with_its_number(built: Built) -> None:
     for chapter in book_chapters(built):
-        numbers: dict[str, int] = {}
-        for label, before in chapter.calls:
-            numbers.setdefault(label, len(numbers) + 1)
-            number = numbers[label]
+        seen: set[str] = set()
+        for call, number in zip(chapter.calls, chapter.note_numbers(), strict=True):
+            label, first_call = call.label, call.label not in seen
+            seen.add(label)
             call_pages = [
                 i
                 for i, page in enumerate(built.pages)
-                if squash(before) + str(number) in squash(page)
+                if squash(call.before) + str(number) in squash(page)
             ]
             note_pages = [
                 i
                 for i, page in enumerate(built.pages)
-                if str(number) + squash(chapter.notes[label]) in squash(page)
+                if str(number) + squash(chapter.notes[label].text) in squash(page)
             ]
             assert len(note_pages) == 1, (label, note_pages)
             assert call_pages, f"call of [^{label}] with number {number} not found"
-            if before == chapter.calls[[c[0] for c in chapter.calls].index(label)][1]:
+            if first_call:
                 assert note_pages[0] in call_pages, (label, call_pages, note_pages)
 
 
@@ -124,7 +238,7 @@ def test_outline_lists_chapters_and_sections_with_their_pages(built: Built) -> N
     for index, (item, chapter) in enumerate(zip(top, chapters, strict=True)):
         assert reader.get_destination_page_number(item) == chapter_start(built, chapter)
         children = outline[outline.index(item) + 1] if index < len(outline) else []
-        section_titles = [h for level, h in chapter.headings if level == 2]
+        section_titles = [heading.text for heading in chapter.sections()]
         assert [c.title for c in children if isinstance(c, Destination)] == section_titles
 
 
@@ -255,9 +369,7 @@ def test_summary_line_names_what_was_written(north_korea: Built) -> None:
     assert "Traceback" not in north_korea.result.stderr
 
 
-def test_page_size_is_taken_from_book_yaml(tmp_path: Path, make_book) -> None:  # type: ignore[no-untyped-def]
-    from conftest import run_presswork
-
+def test_page_size_is_taken_from_book_yaml(tmp_path: Path, make_book: Callable[..., Path]) -> None:
     root = make_book(book="title: Small\nlanguage: en-GB\npage_size: A5\nchapters: [a.md]\n")
     result = run_presswork("build", root, "-o", tmp_path / "out", "--format", "pdf")
     assert result.returncode == 0, result.stderr
