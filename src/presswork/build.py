@@ -16,6 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from presswork import pdf
+from presswork import release as release_files
 from presswork.check import check
 from presswork.config import BookConfig
 from presswork.cover import CoverText, render_cover
@@ -32,6 +33,7 @@ from presswork.html import anchor_map
 from presswork.model import Book
 from presswork.pagination import page_starts, with_page_breaks
 from presswork.pdftags import tag_notes
+from presswork.provenance import Provenance
 from presswork.styles import styles_dir
 
 
@@ -48,7 +50,8 @@ class Edition(StrEnum):
 
 @dataclass(frozen=True)
 class Artifact:
-    edition: Edition
+    """A file written: an edition (with its pages) or a release file."""
+
     path: Path
     size: int
     pages: int | None
@@ -57,17 +60,27 @@ class Artifact:
 Progress = Callable[[str], None]
 
 
-def load_book(
-    manuscript: Path, warn: Callable[[Diagnostic], None] = lambda d: None
-) -> tuple[BookConfig, Book]:
+@dataclass(frozen=True)
+class Loaded:
+    config: BookConfig
+    book: Book
+    provenance: Provenance
+
+
+def load_book(manuscript: Path, warn: Callable[[Diagnostic], None] = lambda d: None) -> Loaded:
     """Check the manuscript and resolve it into the book model; raise on any error."""
     checked = check(manuscript)
     findings = [d for d in checked.report.sorted() if d.severity is not Severity.INFO]
-    if checked.report.has_errors or checked.config is None or checked.book is None:
+    if (
+        checked.report.has_errors
+        or checked.config is None
+        or checked.book is None
+        or checked.provenance is None
+    ):
         raise ManuscriptError(findings)
     for diagnostic in findings:
         warn(diagnostic)
-    return checked.config, checked.book
+    return Loaded(checked.config, checked.book, checked.provenance)
 
 
 def build(
@@ -76,14 +89,17 @@ def build(
     editions: Sequence[Edition] = tuple(Edition),
     progress: Progress = lambda step: None,
     warn: Callable[[Diagnostic], None] = lambda diagnostic: None,
+    release: bool = False,
 ) -> list[Artifact]:
+    """Build ``editions``; with ``release``, also write SHA256SUMS and the build record."""
     progress("checking the manuscript")
-    config, book = load_book(manuscript, warn)
+    loaded = load_book(manuscript, warn)
+    book = loaded.book
     styles = styles_dir()
-    made: dict[Edition, tuple[bytes, int | None]] = {}
+    made: list[release_files.Edition] = []
     # The ePub takes its page numbers from the PDF's pages, so it needs the layout too.
     progress("laying out the pages")
-    layout = pdf.lay_out_book(book, config.root, styles)
+    layout = pdf.lay_out_book(book, loaded.config.root, styles)
     if layout.warnings:
         raise OutputError([error("PW901", f"layout: {w}") for w in layout.warnings])
     for note, call_page, note_page in layout.displaced_notes():
@@ -93,29 +109,47 @@ def build(
                 f"note {note} is set on page {note_page + 1}, its call on page {call_page + 1}",
             )
         )
+    slug, pages = loaded.config.slug, layout.page_count
     if Edition.PDF in editions or Edition.PRINT in editions:
         progress("writing the screen PDF")
         screen = tag_notes(pdf.screen_pdf(layout, book.metadata.identifier))
         if Edition.PDF in editions:
-            made[Edition.PDF] = (screen, layout.page_count)
+            made.append(release_files.Edition(Edition.PDF.file_name(slug), "pdf", screen, pages))
         if Edition.PRINT in editions:
             progress("adding bleed and crop marks")
-            made[Edition.PRINT] = (pdf.print_pdf(screen), layout.page_count)
+            made.append(
+                release_files.Edition(
+                    Edition.PRINT.file_name(slug), "print", pdf.print_pdf(screen), pages
+                )
+            )
     if Edition.EPUB in editions:
         progress("drawing the cover")
         meta = book.metadata
         cover = render_cover(CoverText(meta.title, meta.subtitle, meta.publisher), styles)
         progress("writing the ePub")
         paged = with_page_breaks(book, page_starts(layout.document), anchor_map(book))
-        made[Edition.EPUB] = (render_epub(paged, styles, cover), layout.page_count)
+        made.append(
+            release_files.Edition(
+                Edition.EPUB.file_name(slug), "epub", render_epub(paged, styles, cover), pages
+            )
+        )
+    files = {edition.file: edition.data for edition in made}
+    if release:
+        progress("writing checksums and the build record")
+        files[release_files.CHECKSUMS] = release_files.checksums(made)
+        files[release_files.RECORD] = release_files.record(made, loaded.provenance)
     progress("saving")
-    return _write_all(output, config.slug, made)
+    _write_all(output, files)
+    return [
+        Artifact(
+            Path(output) / name, len(data), next((e.pages for e in made if e.file == name), None)
+        )
+        for name, data in files.items()
+    ]
 
 
-def _write_all(
-    output: Path, slug: str, made: dict[Edition, tuple[bytes, int | None]]
-) -> list[Artifact]:
-    """Write every edition to a temporary file beside its target, then rename them all."""
+def _write_all(output: Path, files: dict[str, bytes]) -> None:
+    """Write every file to a temporary file beside its target, then rename them all."""
     try:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -124,17 +158,17 @@ def _write_all(
         ) from None
     staged: list[tuple[Path, Path]] = []
     try:
-        for edition, (data, _) in made.items():
-            target = output / edition.file_name(slug)
-            handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=output)
-            staged.append((Path(name), target))
+        for name, data in files.items():
+            target = output / name
+            handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=output)
+            staged.append((Path(temporary), target))
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
                 stream.flush()
                 os.fsync(stream.fileno())
-            Path(name).chmod(0o644)
-        for temporary, target in staged:
-            temporary.replace(target)
+            Path(temporary).chmod(0o644)
+        for temporary_path, target in staged:
+            temporary_path.replace(target)
     except OSError as exc:
         raise OutputError(
             error("PW902", f"cannot write the editions: {exc.strerror}", output)
@@ -142,9 +176,5 @@ def _write_all(
     finally:
         # Interrupted or failed: no half-written file stays behind. (After the renames
         # the temporary names no longer exist.)
-        for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)
-    return [
-        Artifact(edition, output / edition.file_name(slug), len(data), pages)
-        for edition, (data, pages) in made.items()
-    ]
+        for temporary_path, _ in staged:
+            temporary_path.unlink(missing_ok=True)

@@ -22,7 +22,7 @@ from presswork.config import BookConfig, load_config
 from presswork.errors import ManuscriptError, Report, error, info, warning
 from presswork.manuscript import read_book
 from presswork.model import Book
-from presswork.provenance import book_identifier, build_date
+from presswork.provenance import Provenance, book_identifier, provenance
 from presswork.styles import styles_dir
 from presswork.transforms import resolve
 
@@ -38,6 +38,7 @@ class Checked:
     report: Report
     config: BookConfig | None
     book: Book | None
+    provenance: Provenance | None = None
 
 
 def check(manuscript: Path) -> Checked:
@@ -46,17 +47,26 @@ def check(manuscript: Path) -> Checked:
     if config is None:
         return Checked(report, None, None)
     try:
-        date = build_date(config)
+        source = provenance(config)
     except ManuscriptError as exc:
         report.extend(exc.diagnostics)
         return Checked(report, config, None)
-    book = read_book(config, date, book_identifier(config), report)
+    if source.dirty:
+        report.add(
+            warning(
+                "PW110",
+                "the manuscript has changes not committed to git: this "
+                "build cannot be rebuilt from a commit",
+                config.root,
+            )
+        )
+    book = read_book(config, source.date, book_identifier(config), report)
     book = resolve(book, config, report)
     _unlisted(config, report)
     for entry in config.chapters:
         _text_rules(entry.path, report, prose_only=True)
     _text_rules(config.manifest, report, prose_only=False)
-    return Checked(report, config, book)
+    return Checked(report, config, book, source)
 
 
 def _unlisted(config: BookConfig, report: Report) -> None:

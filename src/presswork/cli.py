@@ -25,6 +25,8 @@ from presswork.verify import verify
 
 
 def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
     return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"
 
 
@@ -56,6 +58,11 @@ def cli() -> None:
     help="Folder the editions are written to.",
 )
 @click.option(
+    "--release",
+    is_flag=True,
+    help="Also write SHA256SUMS and build-record.json beside the editions.",
+)
+@click.option(
     "-f",
     "--format",
     "formats",
@@ -63,7 +70,7 @@ def cli() -> None:
     type=click.Choice([e.value for e in Edition]),
     help="Edition to build (repeatable); default: all.",
 )
-def build_command(manuscript: Path, output: Path, formats: tuple[str, ...]) -> None:
+def build_command(manuscript: Path, output: Path, release: bool, formats: tuple[str, ...]) -> None:
     """Build the editions of MANUSCRIPT (default: manuscript/) into OUTPUT."""
     editions = [Edition(f) for f in formats] or list(Edition)
     console = Console(stderr=True)
@@ -76,6 +83,7 @@ def build_command(manuscript: Path, output: Path, formats: tuple[str, ...]) -> N
                 editions,
                 progress=lambda step: status.update(step),
                 warn=lambda d: click.echo(d.format(relative_to=cwd), err=True),
+                release=release,
             )
     except PressworkError as exc:
         for diagnostic in exc.diagnostics:

@@ -55,9 +55,7 @@ def verify(folder: Path) -> list[Verdict]:
     return verdicts
 
 
-def _run(
-    command: list[str], env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
+def _run(command: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         command, capture_output=True, text=True, timeout=900, check=False, env=env
     )
