@@ -203,3 +203,28 @@ def test_a_million_footnotes_is_refused_quickly(tmp_path: Path) -> None:
     result = invoke(tmp_path, "check", str(root))
     assert_clean_exit(result, (1,))
     assert "PW307" in result.output
+
+
+def test_layout_reads_only_the_manuscript_and_styles(tmp_path: Path) -> None:
+    from weasyprint.urls import URLFetchingError, fetch
+
+    from presswork.fetch import LocalFetcher
+
+    inside = tmp_path / "manuscript" / "chart.png"
+    inside.parent.mkdir()
+    inside.write_bytes(b"\x89PNG")
+    outside = tmp_path / "secret.txt"
+    outside.write_text("secret")
+    fetcher = LocalFetcher(inside.parent)
+    with fetch(fetcher, inside.as_uri()) as resource:
+        assert resource.read() == b"\x89PNG"
+    for url in (
+        outside.as_uri(),
+        "https://example.org/x.css",
+        "http://127.0.0.1/x.png",
+        "data:text/plain,hello",
+        (inside.parent / ".." / "secret.txt").as_uri(),
+    ):
+        with pytest.raises(URLFetchingError), fetch(fetcher, url):
+            pass
+    assert len(fetcher.refused) == 5

@@ -112,7 +112,10 @@ def build(
     slug, pages = loaded.config.slug, layout.page_count
     if Edition.PDF in editions or Edition.PRINT in editions:
         progress("writing the screen PDF")
-        screen = tag_notes(pdf.screen_pdf(layout, book.metadata.identifier))
+        written, messages = pdf.screen_pdf(layout, book.metadata.identifier, book.metadata.modified)
+        for message in messages:
+            warn(warning("PW904", f"writing the PDF: {message}"))
+        screen = tag_notes(written)
         if Edition.PDF in editions:
             made.append(release_files.Edition(Edition.PDF.file_name(slug), "pdf", screen, pages))
         if Edition.PRINT in editions:

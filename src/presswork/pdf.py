@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -128,15 +130,29 @@ def lay_out_book(book: Book, manuscript: Path, styles: Path) -> Layout:
             return layout
 
 
-def screen_pdf(layout: Layout, identifier: str) -> bytes:
-    with _weasyprint_warnings() as messages:
+@contextmanager
+def _source_date(date: datetime) -> Iterator[None]:
+    """Where HarfBuzz's subsetter is missing, WeasyPrint subsets fonts with fontTools,
+    which stamps each subset with the current time unless SOURCE_DATE_EPOCH is set."""
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(date.timestamp()))
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
+
+
+def screen_pdf(layout: Layout, identifier: str, date: datetime) -> tuple[bytes, list[str]]:
+    """The tagged PDF/UA-1 file, and what WeasyPrint warned about while writing it."""
+    with _weasyprint_warnings() as messages, _source_date(date):
         data: bytes = layout.document.write_pdf(
             pdf_variant="pdf/ua-1",
             pdf_identifier=identifier.encode("utf-8"),
         )
-    if messages:
-        raise RuntimeError("; ".join(messages))
-    return data
+    return data, list(dict.fromkeys(messages))
 
 
 def print_pdf(screen: bytes) -> bytes:
