@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from presswork.errors import ManuscriptError, Report, error, not_utf8, warning
-from presswork.yamlsource import YamlMapping, load_mapping
+from presswork.errors import ManuscriptError, Report, error, warning
+from presswork.sources import read_text
+from presswork.yamlsource import MAX_YAML_BYTES, YamlMapping, load_mapping
 
 MANIFEST_NAME = "book.yaml"
 
@@ -161,16 +162,11 @@ def load_config(root: Path, report: Report) -> BookConfig | None:
     if not manifest.is_file():
         report.add(error("PW107", f"no {MANIFEST_NAME} in the manuscript folder", manifest))
         return None
-    data = manifest.read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        report.add(not_utf8(manifest, data, exc))
+    text = read_text(manifest, report, MAX_YAML_BYTES)
+    if text is None:
         return None
-    if text.startswith("\ufeff"):
-        report.add(warning("PW202", "byte-order mark at the start of the file", manifest, 1, 1))
     try:
-        mapping = load_mapping(text.removeprefix("\ufeff"), manifest)
+        mapping = load_mapping(text, manifest)
     except ManuscriptError as exc:
         report.extend(exc.diagnostics)
         return None

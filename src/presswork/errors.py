@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Protocol
 
 
 class Severity(StrEnum):
@@ -63,44 +64,33 @@ class Diagnostic:
         return f"{where}{self.code} {self.severity.value}: {self.message}"
 
 
-def error(
-    code: str,
-    message: str,
-    path: Path | None = None,
-    line: int | None = None,
-    col: int | None = None,
-) -> Diagnostic:
-    return Diagnostic(path, line, col, code, Severity.ERROR, message)
+class _Make(Protocol):
+    def __call__(
+        self,
+        code: str,
+        message: str,
+        path: Path | None = None,
+        line: int | None = None,
+        col: int | None = None,
+    ) -> Diagnostic: ...
 
 
-def warning(
-    code: str,
-    message: str,
-    path: Path | None = None,
-    line: int | None = None,
-    col: int | None = None,
-) -> Diagnostic:
-    return Diagnostic(path, line, col, code, Severity.WARNING, message)
+def _maker(severity: Severity) -> _Make:
+    def make(
+        code: str,
+        message: str,
+        path: Path | None = None,
+        line: int | None = None,
+        col: int | None = None,
+    ) -> Diagnostic:
+        return Diagnostic(path, line, col, code, severity, message)
+
+    return make
 
 
-def info(
-    code: str,
-    message: str,
-    path: Path | None = None,
-    line: int | None = None,
-    col: int | None = None,
-) -> Diagnostic:
-    return Diagnostic(path, line, col, code, Severity.INFO, message)
-
-
-def not_utf8(path: Path, data: bytes, exc: UnicodeDecodeError) -> Diagnostic:
-    """Where the first byte that is not UTF-8 is: its offset, line and column."""
-    line_start = data.rfind(b"\n", 0, exc.start) + 1
-    line = data.count(b"\n", 0, exc.start) + 1
-    col = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1
-    return error(
-        "PW201", f"not UTF-8: byte 0x{data[exc.start]:02X} at offset {exc.start}", path, line, col
-    )
+error = _maker(Severity.ERROR)
+warning = _maker(Severity.WARNING)
+info = _maker(Severity.INFO)
 
 
 class Report:

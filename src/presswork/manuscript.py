@@ -20,7 +20,7 @@ from markdown_it.token import Token
 
 from presswork import markdown
 from presswork.config import BookConfig, slugify
-from presswork.errors import ManuscriptError, Report, error, not_utf8, warning
+from presswork.errors import ManuscriptError, Report, error, warning
 from presswork.model import (
     IMAGE_MEDIA_TYPES,
     Block,
@@ -49,6 +49,7 @@ from presswork.model import (
     plain_text,
 )
 from presswork.provenance import edition_identifier
+from presswork.sources import read_text
 from presswork.yamlsource import load_mapping
 
 MAX_CHAPTER_BYTES = 5_000_000
@@ -59,7 +60,6 @@ FRONT_MATTER_KEYS = {
 }
 CONTAINERS = ("summary",)
 _ID = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -70,34 +70,6 @@ class ChapterText:
     front: dict[str, tuple[object, int]]
     body: str
     body_line: int
-
-
-def read_text(path: Path, report: Report) -> str | None:
-    """The file as text, or ``None`` with the problem recorded."""
-    data = path.read_bytes()
-    if len(data) > MAX_CHAPTER_BYTES:
-        report.add(error("PW204", f"file larger than {MAX_CHAPTER_BYTES} bytes", path, 1))
-        return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        report.add(not_utf8(path, data, exc))
-        return None
-    if text.startswith("\ufeff"):
-        report.add(warning("PW202", "byte-order mark at the start of the file", path, 1, 1))
-        text = text[1:]
-    for number, line in enumerate(text.split("\n"), start=1):
-        for match in _CONTROL.finditer(line.rstrip("\r")):
-            report.add(
-                error(
-                    "PW203",
-                    f"control character U+{ord(match.group()):04X}",
-                    path,
-                    number,
-                    match.start() + 1,
-                )
-            )
-    return text
 
 
 def split_front_matter(path: Path, text: str) -> ChapterText:
@@ -399,7 +371,7 @@ def _too_deep(tokens: list[Token], path: Path, report: Report) -> None:
 
 
 def read_chapter(path: Path, root: Path, report: Report) -> Chapter | None:
-    text = read_text(path, report)
+    text = read_text(path, report, MAX_CHAPTER_BYTES)
     if text is None:
         return None
     try:

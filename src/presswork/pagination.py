@@ -29,14 +29,12 @@ from presswork.model import (
     Heading,
     Inline,
     Link,
-    ListBlock,
     PageBreak,
     Paragraph,
-    Quote,
     Strong,
-    Summary,
     Text,
 )
+from presswork.transforms.tree import map_leaves
 
 AUTO_HYPHEN = "\u2010"  # what WeasyPrint sets where it hyphenates
 # The PDF's front matter, by the ids a page of it can begin with.
@@ -161,20 +159,16 @@ def _mark_chapter(chapter: Chapter, marks: list[tuple[str | None, int, PageBreak
 def _mark_blocks(
     blocks: tuple[Block, ...], marks: dict[tuple[str, int], PageBreak]
 ) -> tuple[Block, ...]:
-    result: list[Block] = []
-    for block in blocks:
+    def leaf(block: Block) -> tuple[Block, ...]:
         if isinstance(block, Paragraph):
-            wanted = sorted((w, m) for (e, w), m in marks.items() if e == block.id)
+            wanted = {w: m for (e, w), m in marks.items() if e == block.id}
             if wanted:
-                block = replace(block, children=_insert(block.children, dict(wanted)))
+                return (replace(block, children=_insert(block.children, wanted)),)
         elif isinstance(block, Heading | Figure) and (block.id, 0) in marks:
-            result.append(marks[(block.id, 0)])
-        elif isinstance(block, Quote | Summary):
-            block = replace(block, children=_mark_blocks(block.children, marks))
-        elif isinstance(block, ListBlock):
-            block = replace(block, items=tuple(_mark_blocks(i, marks) for i in block.items))
-        result.append(block)
-    return tuple(result)
+            return (marks[(block.id, 0)], block)
+        return (block,)
+
+    return map_leaves(blocks, leaf)
 
 
 def _insert(children: tuple[Inline, ...], marks: dict[int, PageBreak]) -> tuple[Inline, ...]:

@@ -188,13 +188,19 @@ def print_pdf(screen: bytes) -> bytes:
             spaces["/PressworkRegistration"] = registration
             page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
             page.contents_add(pdf.make_stream(_crop_marks(x0, y0, x1, y1)), prepend=False)
-        out = io.BytesIO()
-        pdf.save(
-            out,
-            deterministic_id=True,
-            compress_streams=True,
-            object_stream_mode=pikepdf.ObjectStreamMode.preserve,
-        )
+        return deterministic_bytes(pdf)
+
+
+def deterministic_bytes(pdf: pikepdf.Pdf) -> bytes:
+    """Save a PDF so that the same content always gives the same bytes (its /ID is
+    derived from the content, not from the clock)."""
+    out = io.BytesIO()
+    pdf.save(
+        out,
+        deterministic_id=True,
+        compress_streams=True,
+        object_stream_mode=pikepdf.ObjectStreamMode.preserve,
+    )
     return out.getvalue()
 
 

@@ -17,6 +17,8 @@ from collections.abc import Iterator
 
 import pikepdf
 
+from presswork.pdf import deterministic_bytes
+
 NOTE_DESTINATION = re.compile(r"--_note-\d+$")
 BLOCKS = {"/P", "/H1", "/H2", "/H3", "/H4", "/H5", "/H6", "/Caption"}
 
@@ -137,14 +139,7 @@ def tag_notes(data: bytes) -> bytes:
         tree.IDTree = pdf.make_indirect(
             pikepdf.Dictionary(Names=pikepdf.Array([item for pair in pairs for item in pair]))
         )
-        out = io.BytesIO()
-        pdf.save(
-            out,
-            deterministic_id=True,
-            compress_streams=True,
-            object_stream_mode=pikepdf.ObjectStreamMode.preserve,
-        )
-    return out.getvalue()
+        return deterministic_bytes(pdf)
 
 
 def _remove(parent: pikepdf.Object, child: pikepdf.Object) -> None:

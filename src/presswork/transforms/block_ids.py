@@ -14,20 +14,17 @@ from itertools import count
 
 from presswork.config import BookConfig
 from presswork.errors import Report
-from presswork.model import Block, Book, Figure, ListBlock, Paragraph, Quote, Summary
+from presswork.model import Block, Book, Figure, Paragraph
+from presswork.transforms.tree import map_leaves
 
 
 def _numbered(blocks: tuple[Block, ...], counter: count[int]) -> tuple[Block, ...]:
-    result: list[Block] = []
-    for block in blocks:
+    def leaf(block: Block) -> tuple[Block, ...]:
         if isinstance(block, Paragraph | Figure):
-            block = replace(block, id=f"p{next(counter)}")
-        elif isinstance(block, Quote | Summary):
-            block = replace(block, children=_numbered(block.children, counter))
-        elif isinstance(block, ListBlock):
-            block = replace(block, items=tuple(_numbered(item, counter) for item in block.items))
-        result.append(block)
-    return tuple(result)
+            return (replace(block, id=f"p{next(counter)}"),)
+        return (block,)
+
+    return map_leaves(blocks, leaf)
 
 
 def assign_block_ids(book: Book, config: BookConfig, report: Report) -> Book:

@@ -33,17 +33,33 @@ def map_inlines(children: tuple[Inline, ...], fn: InlineMap) -> tuple[Inline, ..
     return tuple(result)
 
 
-def map_blocks(blocks: tuple[Block, ...], fn: InlineMap) -> tuple[Block, ...]:
+def map_leaves(
+    blocks: tuple[Block, ...], fn: Callable[[Block], tuple[Block, ...]]
+) -> tuple[Block, ...]:
+    """Rebuild ``blocks``, replacing each block that holds no other blocks (a paragraph,
+    heading, figure…) with what ``fn`` returns for it, at any depth of quotes, summaries
+    and lists, in reading order."""
     result: list[Block] = []
     for block in blocks:
-        if isinstance(block, Paragraph | Heading):
-            block = replace(block, children=map_inlines(block.children, fn))
-        elif isinstance(block, Quote | Summary):
-            block = replace(block, children=map_blocks(block.children, fn))
+        if isinstance(block, Quote | Summary):
+            result.append(replace(block, children=map_leaves(block.children, fn)))
         elif isinstance(block, ListBlock):
-            block = replace(block, items=tuple(map_blocks(item, fn) for item in block.items))
-        result.append(block)
+            items = tuple(map_leaves(item, fn) for item in block.items)
+            result.append(replace(block, items=items))
+        else:
+            result.extend(fn(block))
     return tuple(result)
+
+
+def map_blocks(blocks: tuple[Block, ...], fn: InlineMap) -> tuple[Block, ...]:
+    """Rebuild ``blocks`` with ``fn`` applied to every inline node."""
+
+    def leaf(block: Block) -> tuple[Block, ...]:
+        if isinstance(block, Paragraph | Heading):
+            return (replace(block, children=map_inlines(block.children, fn)),)
+        return (block,)
+
+    return map_leaves(blocks, leaf)
 
 
 def walk_inlines(children: tuple[Inline, ...]) -> Iterator[Inline]:
