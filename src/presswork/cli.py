@@ -10,6 +10,7 @@ not be written.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from presswork.build import Artifact, Edition, build
 from presswork.check import check
 from presswork.errors import PressworkError, Severity
 from presswork.verify import verify
+from presswork.watch import Rebuild, watch_and_build
 
 
 def _size(size: int) -> str:
@@ -90,6 +92,47 @@ def build_command(manuscript: Path, output: Path, release: bool, formats: tuple[
             click.echo(diagnostic.format(relative_to=cwd), err=True)
         sys.exit(exc.exit_code)
     click.echo("wrote " + ", ".join(_describe(a, cwd) for a in artifacts))
+
+
+@cli.command(name="watch")
+@click.argument(
+    "manuscript", default="manuscript", type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option(
+    "-o",
+    "--output",
+    default="output",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder the editions are written to.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice([e.value for e in Edition]),
+    help="Edition to build (repeatable); default: all.",
+)
+def watch_command(manuscript: Path, output: Path, formats: tuple[str, ...]) -> None:
+    """Build MANUSCRIPT, then build again whenever a manuscript or style file changes."""
+    editions = [Edition(f) for f in formats] or list(Edition)
+    cwd = Path.cwd().resolve()
+
+    def report(outcome: Rebuild) -> None:
+        what = ", ".join(os.path.relpath(p, cwd) for p in outcome.changed) or "start"
+        for diagnostic in outcome.problems:
+            click.echo(diagnostic.format(relative_to=cwd), err=True)
+        if outcome.succeeded:
+            names = ", ".join(a.path.name for a in outcome.artifacts)
+            click.echo(f"built {names} in {outcome.seconds:.1f} s ({what})")
+        else:
+            click.echo(f"not built ({what}): the last good editions are left in {output}")
+        sys.stdout.flush()  # a watch is read live, often through a pipe
+
+    click.echo(f"watching {manuscript} and the styles; Ctrl-C stops")
+    sys.stdout.flush()
+    watch_and_build(manuscript, output, editions, report)
 
 
 @cli.command(name="check")

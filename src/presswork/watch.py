@@ -1,0 +1,82 @@
+"""Rebuild the editions whenever a manuscript or style file is saved.
+
+In: a manuscript folder, an output folder, the editions wanted, and callbacks that
+report. Out: a build at start and one after every change, each reported with what
+changed and how long it took; a build that fails reports its findings and leaves the
+last good editions in place (see :mod:`presswork.build`). Runs until interrupted, or
+until ``stop`` is set.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from threading import Event
+
+from watchfiles import Change, DefaultFilter, watch
+
+from presswork.build import Artifact, Edition, build
+from presswork.errors import Diagnostic, PressworkError
+from presswork.styles import styles_dir
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    """One build of the watch: what set it off, how long it took, and its outcome."""
+
+    changed: tuple[Path, ...]
+    seconds: float
+    artifacts: tuple[Artifact, ...]
+    problems: tuple[Diagnostic, ...]
+
+    @property
+    def succeeded(self) -> bool:
+        return bool(self.artifacts)
+
+
+class _Sources(DefaultFilter):
+    """Changes to sources, not to what the build itself writes."""
+
+    def __init__(self, output: Path) -> None:
+        super().__init__()
+        self.output = output.resolve()
+
+    def __call__(self, change: Change, path: str) -> bool:
+        resolved = Path(path).resolve()
+        if resolved.is_relative_to(self.output) or resolved.name.endswith(".part"):
+            return False
+        return bool(super().__call__(change, path))
+
+
+def rebuild(
+    manuscript: Path, output: Path, editions: Sequence[Edition], changed: tuple[Path, ...]
+) -> Rebuild:
+    started = time.perf_counter()
+    warnings: list[Diagnostic] = []
+    try:
+        artifacts = build(manuscript, output, editions, warn=warnings.append)
+    except PressworkError as exc:
+        return Rebuild(changed, time.perf_counter() - started, (), tuple(exc.diagnostics))
+    return Rebuild(changed, time.perf_counter() - started, tuple(artifacts), tuple(warnings))
+
+
+def watch_and_build(
+    manuscript: Path,
+    output: Path,
+    editions: Sequence[Edition],
+    report: Callable[[Rebuild], None],
+    stop: Event | None = None,
+) -> None:
+    report(rebuild(manuscript, output, editions, ()))
+    for changes in watch(
+        manuscript,
+        styles_dir(),
+        watch_filter=_Sources(output),
+        stop_event=stop,
+        debounce=400,
+        raise_interrupt=False,
+    ):
+        changed = tuple(sorted({Path(path) for _, path in changes}))
+        report(rebuild(manuscript, output, editions, changed))

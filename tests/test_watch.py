@@ -1,0 +1,94 @@
+"""`presswork watch` rebuilds on save, says what and how long, and keeps the last good
+editions when an edit breaks the manuscript."""
+
+from __future__ import annotations
+
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import BOOKS
+
+
+class Watcher:
+    def __init__(self, source: Path, output: Path) -> None:
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "presswork",
+                "watch",
+                str(source),
+                "-o",
+                str(output),
+                "--format",
+                "epub",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(line.rstrip("\n"))
+
+    def wait_for(self, start: str, timeout: float = 60) -> str:
+        deadline = time.monotonic() + timeout
+        seen = []
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            seen.append(line)
+            if line.startswith(start):
+                return line
+        raise AssertionError(f"no line starting {start!r} within {timeout} s: {seen}")
+
+
+@pytest.fixture
+def watcher(tmp_path: Path) -> Iterator[tuple[Watcher, Path, Path]]:
+    source, output = tmp_path / "book", tmp_path / "out"
+    shutil.copytree(BOOKS / "multi", source)
+    running = Watcher(source, output)
+    yield running, source, output
+    running.process.send_signal(signal.SIGINT)
+    try:
+        running.process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        running.process.kill()
+
+
+def test_an_edit_is_rebuilt_and_a_broken_one_leaves_the_last_good_edition(
+    watcher: tuple[Watcher, Path, Path],
+) -> None:
+    running, source, output = watcher
+    first = running.wait_for("built ")
+    assert "(start)" in first and "three-entries.epub" in first
+    epub = output / "three-entries.epub"
+    before = epub.read_bytes()
+
+    beta = source / "beta.md"
+    beta.write_text(beta.read_text().replace("Beta opening paragraph", "Beta first paragraph"))
+    second = running.wait_for("built ")
+    assert "beta.md" in second and " s (" in second
+    assert epub.read_bytes() != before
+    good = epub.read_bytes()
+
+    beta.write_text(beta.read_text() + "\nA call to a note nobody wrote.[^missing]\n")
+    running.wait_for("not built")
+    assert epub.read_bytes() == good
