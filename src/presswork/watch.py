@@ -69,14 +69,23 @@ def watch_and_build(
     report: Callable[[Rebuild], None],
     stop: Event | None = None,
 ) -> None:
-    report(rebuild(manuscript, output, editions, ()))
-    for changes in watch(
+    # The watcher is armed (its first, empty, timeout) before the first build, so that a
+    # file saved while that build runs is seen and rebuilt too.
+    changes_seen = watch(
         manuscript,
         styles_dir(),
         watch_filter=_Sources(output),
         stop_event=stop,
         debounce=400,
         raise_interrupt=False,
-    ):
-        changed = tuple(sorted({Path(path) for _, path in changes}))
-        report(rebuild(manuscript, output, editions, changed))
+        yield_on_timeout=True,
+        rust_timeout=200,
+    )
+    armed = False
+    for changes in changes_seen:
+        if not armed:
+            armed = True
+            report(rebuild(manuscript, output, editions, ()))
+        if changes:
+            changed = tuple(sorted({Path(path) for _, path in changes}))
+            report(rebuild(manuscript, output, editions, changed))
