@@ -41,17 +41,11 @@ def _describe(artifact: Artifact, cwd: Path) -> str:
     return f"{shown} ({_size(artifact.size)}{pages})"
 
 
-@click.group()
-@click.version_option(__version__, prog_name="presswork")
-def cli() -> None:
-    """Typeset a semantic Markdown manuscript into a screen PDF, a print PDF and an ePub."""
-
-
-@cli.command(name="build")
-@click.argument(
+# What build, watch and check share: the manuscript folder, the output, the editions.
+manuscript_argument = click.argument(
     "manuscript", default="manuscript", type=click.Path(file_okay=False, path_type=Path)
 )
-@click.option(
+output_option = click.option(
     "-o",
     "--output",
     default="output",
@@ -59,12 +53,7 @@ def cli() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder the editions are written to.",
 )
-@click.option(
-    "--release",
-    is_flag=True,
-    help="Also write SHA256SUMS and build-record.json beside the editions.",
-)
-@click.option(
+formats_option = click.option(
     "-f",
     "--format",
     "formats",
@@ -72,6 +61,23 @@ def cli() -> None:
     type=click.Choice([e.value for e in Edition]),
     help="Edition to build (repeatable); default: all.",
 )
+
+
+@click.group()
+@click.version_option(__version__, prog_name="presswork")
+def cli() -> None:
+    """Typeset a semantic Markdown manuscript into a screen PDF, a print PDF and an ePub."""
+
+
+@cli.command(name="build")
+@manuscript_argument
+@output_option
+@click.option(
+    "--release",
+    is_flag=True,
+    help="Also write SHA256SUMS and build-record.json beside the editions.",
+)
+@formats_option
 def build_command(manuscript: Path, output: Path, release: bool, formats: tuple[str, ...]) -> None:
     """Build the editions of MANUSCRIPT (default: manuscript/) into OUTPUT."""
     editions = [Edition(f) for f in formats] or list(Edition)
@@ -95,25 +101,9 @@ def build_command(manuscript: Path, output: Path, release: bool, formats: tuple[
 
 
 @cli.command(name="watch")
-@click.argument(
-    "manuscript", default="manuscript", type=click.Path(file_okay=False, path_type=Path)
-)
-@click.option(
-    "-o",
-    "--output",
-    default="output",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder the editions are written to.",
-)
-@click.option(
-    "-f",
-    "--format",
-    "formats",
-    multiple=True,
-    type=click.Choice([e.value for e in Edition]),
-    help="Edition to build (repeatable); default: all.",
-)
+@manuscript_argument
+@output_option
+@formats_option
 def watch_command(manuscript: Path, output: Path, formats: tuple[str, ...]) -> None:
     """Build MANUSCRIPT, then build again whenever a manuscript or style file changes."""
     editions = [Edition(f) for f in formats] or list(Edition)
@@ -136,9 +126,7 @@ def watch_command(manuscript: Path, output: Path, formats: tuple[str, ...]) -> N
 
 
 @cli.command(name="check")
-@click.argument(
-    "manuscript", default="manuscript", type=click.Path(file_okay=False, path_type=Path)
-)
+@manuscript_argument
 @click.option("--strict", is_flag=True, help="Fail on warnings as well as errors.")
 @click.option(
     "--format",

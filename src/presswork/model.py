@@ -260,7 +260,7 @@ class Chapter:
     def block_ids(self) -> tuple[str, ...]:
         """The ids of the chapter's paragraphs and figures, in reading order."""
         return tuple(
-            b.id for b in _all_blocks(self.blocks) if isinstance(b, Paragraph | Figure) and b.id
+            b.id for b in walk_block_tree(self.blocks) if isinstance(b, Paragraph | Figure) and b.id
         )
 
 
@@ -297,11 +297,11 @@ class Book:
         for chapter in self.chapters:
             if chapter.opening_page is not None:
                 yield chapter.id, chapter.opening_page
-            for block in _all_blocks(chapter.blocks):
+            for block in walk_block_tree(chapter.blocks):
                 if isinstance(block, PageBreak):
                     yield chapter.id, block
                 elif isinstance(block, Paragraph | Heading):
-                    for node in _all_inlines(block.children):
+                    for node in walk_inlines(block.children):
                         if isinstance(node, PageBreak):
                             yield chapter.id, node
 
@@ -343,21 +343,23 @@ def _nest(
     return tuple(entries)
 
 
-def _all_blocks(blocks: tuple[Block, ...]) -> Iterator[Block]:
+def walk_block_tree(blocks: tuple[Block, ...]) -> Iterator[Block]:
+    """Every block, those inside quotes, summaries and lists too, in reading order."""
     for block in blocks:
         yield block
         if isinstance(block, Quote | Summary):
-            yield from _all_blocks(block.children)
+            yield from walk_block_tree(block.children)
         elif isinstance(block, ListBlock):
             for item in block.items:
-                yield from _all_blocks(item)
+                yield from walk_block_tree(item)
 
 
-def _all_inlines(children: tuple[Inline, ...]) -> Iterator[Inline]:
+def walk_inlines(children: tuple[Inline, ...]) -> Iterator[Inline]:
+    """Every inline node, those inside emphasis and links too, in reading order."""
     for child in children:
         yield child
         if isinstance(child, Emphasis | Strong | Link):
-            yield from _all_inlines(child.children)
+            yield from walk_inlines(child.children)
 
 
 def _figures(blocks: tuple[Block, ...]) -> list[Figure]:

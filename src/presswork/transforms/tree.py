@@ -19,6 +19,8 @@ from presswork.model import (
     Quote,
     Strong,
     Summary,
+    walk_block_tree,
+    walk_inlines,
 )
 
 InlineMap = Callable[[Inline], Inline]
@@ -62,20 +64,8 @@ def map_blocks(blocks: tuple[Block, ...], fn: InlineMap) -> tuple[Block, ...]:
     return map_leaves(blocks, leaf)
 
 
-def walk_inlines(children: tuple[Inline, ...]) -> Iterator[Inline]:
-    for child in children:
-        yield child
-        if isinstance(child, Emphasis | Strong | Link):
-            yield from walk_inlines(child.children)
-
-
 def walk_blocks(blocks: tuple[Block, ...]) -> Iterator[Inline]:
-    """Every inline node, in reading order."""
-    for block in blocks:
+    """Every inline node of ``blocks``, in reading order."""
+    for block in walk_block_tree(blocks):
         if isinstance(block, Paragraph | Heading):
             yield from walk_inlines(block.children)
-        elif isinstance(block, Quote | Summary):
-            yield from walk_blocks(block.children)
-        elif isinstance(block, ListBlock):
-            for item in block.items:
-                yield from walk_blocks(item)
