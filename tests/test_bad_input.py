@@ -14,7 +14,7 @@ OLD = {"test-book.pdf": b"old screen edition", "test-book.epub": b"old epub", "n
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
 def failed_build(source: Path, tmp_path: Path) -> tuple[str, dict[str, bytes]]:
@@ -135,7 +135,9 @@ def test_a_good_build_replaces_earlier_editions_and_nothing_else(
     assert after["test-book.pdf"].startswith(b"%PDF-")
     assert after["test-book.epub"] == OLD["test-book.epub"]
     assert after["notes.txt"] == OLD["notes.txt"]
-    assert set(after) == set(OLD), "no temporary file is left behind"
+    # Nothing else: no temporary file is left behind, only the documented cache.
+    assert set(after) == set(OLD)
+    assert [p.suffix for p in (output / ".presswork-cache").iterdir()] == [".json"]
 
 
 def test_usage_error_exits_2(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ EDITIONS = ("north-korea-2023.pdf", "north-korea-2023-print.pdf", "north-korea-2
 def release(source: Path, output: Path, **env: str) -> dict[str, bytes]:
     result = run_presswork("build", source, "-o", output, "--release", env=env)
     assert result.returncode == 0, result.stderr
-    return {p.name: p.read_bytes() for p in sorted(output.iterdir())}
+    return {p.name: p.read_bytes() for p in sorted(output.iterdir()) if p.is_file()}
 
 
 @pytest.fixture(scope="module")

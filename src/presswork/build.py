@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from presswork import pdf
+from presswork import cache, html, pdf
 from presswork import release as release_files
 from presswork.check import check
 from presswork.config import BookConfig
@@ -57,6 +57,14 @@ class Artifact:
     pages: int | None
 
 
+@dataclass(frozen=True)
+class Built:
+    """What a build wrote, and whether it took its page numbers from the cache."""
+
+    artifacts: list[Artifact]
+    reused_layout: bool
+
+
 Progress = Callable[[str], None]
 
 
@@ -90,27 +98,38 @@ def build(
     progress: Progress = lambda step: None,
     warn: Callable[[Diagnostic], None] = lambda diagnostic: None,
     release: bool = False,
-) -> list[Artifact]:
+) -> Built:
     """Build ``editions``; with ``release``, also write SHA256SUMS and the build record."""
     progress("checking the manuscript")
     loaded = load_book(manuscript, warn)
     book = loaded.book
     styles = styles_dir()
     made: list[release_files.Edition] = []
-    # The ePub takes its page numbers from the PDF's pages, so it needs the layout too.
-    progress("laying out the pages")
-    layout = pdf.lay_out_book(book, loaded.config.root, styles)
-    if layout.warnings:
-        raise OutputError([error("PW901", f"layout: {w}") for w in layout.warnings])
-    for note, call_page, note_page in layout.displaced_notes():
-        warn(
-            warning(
-                "PW903",
-                f"note {note} is set on page {note_page + 1}, its call on page {call_page + 1}",
+    files: dict[str, bytes] = {}
+    needs_pdf = Edition.PDF in editions or Edition.PRINT in editions
+    key = cache.layout_key(html.book_html(book), styles)
+    # The ePub takes its page numbers from the PDF's pages: built alone, it reuses those
+    # of the last layout of the same input, or lays the pages out to get them.
+    cached = None if needs_pdf else cache.load(output, key)
+    layout = None
+    if cached is not None:
+        pages, starts = cached
+    else:
+        progress("laying out the pages")
+        layout = pdf.lay_out_book(book, loaded.config.root, styles)
+        if layout.warnings:
+            raise OutputError([error("PW901", f"layout: {w}") for w in layout.warnings])
+        for note, call_page, note_page in layout.displaced_notes():
+            warn(
+                warning(
+                    "PW903",
+                    f"note {note} is set on page {note_page + 1}, its call on page {call_page + 1}",
+                )
             )
-        )
-    slug, pages = loaded.config.slug, layout.page_count
-    if Edition.PDF in editions or Edition.PRINT in editions:
+        pages, starts = layout.page_count, page_starts(layout.document)
+        files[cache.entry_name(key)] = cache.dump(key, pages, starts)
+    slug = loaded.config.slug
+    if layout is not None and needs_pdf:
         progress("writing the screen PDF")
         written, messages = pdf.screen_pdf(layout, book.metadata.identifier, book.metadata.modified)
         for message in messages:
@@ -130,25 +149,31 @@ def build(
         meta = book.metadata
         cover = render_cover(CoverText(meta.title, meta.subtitle, meta.publisher), styles)
         progress("writing the ePub")
-        paged = with_page_breaks(book, page_starts(layout.document), anchor_map(book))
+        paged = with_page_breaks(book, starts, anchor_map(book))
         made.append(
             release_files.Edition(
                 Edition.EPUB.file_name(slug), "epub", render_epub(paged, styles, cover), pages
             )
         )
-    files = {edition.file: edition.data for edition in made}
+    files.update({edition.file: edition.data for edition in made})
     if release:
         progress("writing checksums and the build record")
         files[release_files.CHECKSUMS] = release_files.checksums(made)
         files[release_files.RECORD] = release_files.record(made, loaded.provenance)
     progress("saving")
     _write_all(output, files)
-    return [
-        Artifact(
-            Path(output) / name, len(data), next((e.pages for e in made if e.file == name), None)
-        )
-        for name, data in files.items()
-    ]
+    if layout is not None:
+        for path in cache.stale(output, key):
+            path.unlink(missing_ok=True)
+    return Built(
+        [Artifact(Path(output) / e.file, len(e.data), e.pages) for e in made]
+        + [
+            Artifact(Path(output) / name, len(files[name]), None)
+            for name in (release_files.CHECKSUMS, release_files.RECORD)
+            if name in files
+        ],
+        reused_layout=cached is not None,
+    )
 
 
 def _write_all(output: Path, files: dict[str, bytes]) -> None:
@@ -163,7 +188,10 @@ def _write_all(output: Path, files: dict[str, bytes]) -> None:
     try:
         for name, data in files.items():
             target = output / name
-            handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=output)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(
+                prefix=f".{target.name}.", suffix=".part", dir=target.parent
+            )
             staged.append((Path(temporary), target))
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)

@@ -85,7 +85,7 @@ def build_command(manuscript: Path, output: Path, release: bool, formats: tuple[
     cwd = Path.cwd().resolve()
     try:
         with console.status("building", spinner="dots") as status:
-            artifacts = build(
+            built = build(
                 manuscript,
                 output,
                 editions,
@@ -97,7 +97,8 @@ def build_command(manuscript: Path, output: Path, release: bool, formats: tuple[
         for diagnostic in exc.diagnostics:
             click.echo(diagnostic.format(relative_to=cwd), err=True)
         sys.exit(exc.exit_code)
-    click.echo("wrote " + ", ".join(_describe(a, cwd) for a in artifacts))
+    reused = "; page numbers from the cached layout" if built.reused_layout else ""
+    click.echo("wrote " + ", ".join(_describe(a, cwd) for a in built.artifacts) + reused)
 
 
 @cli.command(name="watch")

@@ -56,7 +56,7 @@ def rebuild(
     started = time.perf_counter()
     warnings: list[Diagnostic] = []
     try:
-        artifacts = build(manuscript, output, editions, warn=warnings.append)
+        artifacts = build(manuscript, output, editions, warn=warnings.append).artifacts
     except PressworkError as exc:
         return Rebuild(changed, time.perf_counter() - started, (), tuple(exc.diagnostics))
     return Rebuild(changed, time.perf_counter() - started, tuple(artifacts), tuple(warnings))
