@@ -107,7 +107,8 @@ def build(
     made: list[release_files.Edition] = []
     files: dict[str, bytes] = {}
     needs_pdf = Edition.PDF in editions or Edition.PRINT in editions
-    key = cache.layout_key(html.book_html(book), styles)
+    book_html = html.book_html(book)
+    key = cache.layout_key(book_html, styles)
     # The ePub takes its page numbers from the PDF's pages: built alone, it reuses those
     # of the last layout of the same input, or lays the pages out to get them.
     cached = None if needs_pdf else cache.load(output, key)
@@ -116,7 +117,7 @@ def build(
         pages, starts = cached
     else:
         progress("laying out the pages")
-        layout = pdf.lay_out_book(book, loaded.config.root, styles)
+        layout = pdf.lay_out_book(book, loaded.config.root, styles, first=book_html)
         if layout.warnings:
             raise OutputError([error("PW901", f"layout: {w}") for w in layout.warnings])
         for note, call_page, note_page in layout.displaced_notes():

@@ -109,8 +109,9 @@ def lay_out(html: str, manuscript: Path, styles: Path) -> Layout:
     return Layout(document, tuple(messages))
 
 
-def lay_out_book(book: Book, manuscript: Path, styles: Path) -> Layout:
-    """Lay out the book so that every note sits on the page of its call.
+def lay_out_book(book: Book, manuscript: Path, styles: Path, first: str | None = None) -> Layout:
+    """Lay out the book so that every note sits on the page of its call (``first``: the
+    book's HTML, when the caller has it already).
 
     WeasyPrint may move a footnote to the next page to make room for the last line of a
     paragraph that its widows and orphans settings keep together. When that happens, the
@@ -118,8 +119,9 @@ def lay_out_book(book: Book, manuscript: Path, styles: Path) -> Layout:
     again: a line more goes over, and the note stays with its call.
     """
     widows: dict[str, int] = {}
+    text = first if first is not None else html.book_html(book, widows)
     while True:
-        layout = lay_out(html.book_html(book, widows), manuscript, styles)
+        layout = lay_out(text, manuscript, styles)
         changed = False
         for _, call_page, _ in layout.displaced_notes():
             culprit = layout.last_paragraph_on(call_page)
@@ -128,6 +130,7 @@ def lay_out_book(book: Book, manuscript: Path, styles: Path) -> Layout:
                 changed = True
         if not changed:
             return layout
+        text = html.book_html(book, widows)
 
 
 @contextmanager
