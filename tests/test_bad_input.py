@@ -137,7 +137,11 @@ def test_a_good_build_replaces_earlier_editions_and_nothing_else(
     assert after["notes.txt"] == OLD["notes.txt"]
     # Nothing else: no temporary file is left behind, only the documented cache.
     assert set(after) == set(OLD)
-    assert [p.suffix for p in (output / ".presswork-cache").iterdir()] == [".json"]
+    units = output / ".presswork-cache" / "units"
+    assert [p.name for p in (output / ".presswork-cache").iterdir()] == ["units"]
+    names = sorted(p.name for p in units.iterdir())
+    records = [n for n in names if n.endswith(".json")]
+    assert records and names == sorted(records + [n[:-5] + ".pdf" for n in records])
 
 
 def test_usage_error_exits_2(tmp_path: Path) -> None:

@@ -78,7 +78,7 @@ def test_an_edit_is_rebuilt_and_a_broken_one_leaves_the_last_good_edition(
 ) -> None:
     running, source, output = watcher
     first = running.wait_for("built ")
-    assert "(start)" in first and "three-entries.epub" in first
+    assert "(start; laid out " in first and "three-entries.epub" in first
     epub = output / "three-entries.epub"
     before = epub.read_bytes()
 
@@ -86,6 +86,7 @@ def test_an_edit_is_rebuilt_and_a_broken_one_leaves_the_last_good_edition(
     beta.write_text(beta.read_text().replace("Beta opening paragraph", "Beta first paragraph"))
     second = running.wait_for("built ")
     assert "beta.md" in second and " s (" in second
+    assert second.endswith("; laid out chapter beta)"), second
     assert epub.read_bytes() != before
     good = epub.read_bytes()
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from presswork import cache, html, pdf
+from presswork import cache, join, pdf, units
 from presswork import release as release_files
 from presswork.check import check
 from presswork.config import BookConfig
@@ -31,7 +31,7 @@ from presswork.errors import (
 )
 from presswork.html import anchor_map
 from presswork.model import Book
-from presswork.pagination import page_starts, with_page_breaks
+from presswork.pagination import PageStart, page_starts, with_page_breaks
 from presswork.pdftags import tag_notes
 from presswork.provenance import Provenance
 from presswork.styles import styles_dir
@@ -59,10 +59,12 @@ class Artifact:
 
 @dataclass(frozen=True)
 class Built:
-    """What a build wrote, and whether it took its page numbers from the cache."""
+    """What a build wrote, which units of the layout it laid out (the rest came from the
+    cache) and how many units the book has."""
 
     artifacts: list[Artifact]
-    reused_layout: bool
+    laid_out: tuple[str, ...]
+    units: int
 
 
 Progress = Callable[[str], None]
@@ -98,51 +100,38 @@ def build(
     progress: Progress = lambda step: None,
     warn: Callable[[Diagnostic], None] = lambda diagnostic: None,
     release: bool = False,
+    jobs: int | None = None,
+    single: bool = False,
 ) -> Built:
-    """Build ``editions``; with ``release``, also write SHA256SUMS and the build record."""
+    """Build ``editions``; with ``release``, also write SHA256SUMS and the build record.
+
+    The pages are laid out unit by unit in ``jobs`` processes (default: one per core),
+    through the cache in ``output``, and joined; with ``single``, as one document, without
+    the cache (slower: the reference the joined layout is tested against)."""
     progress("checking the manuscript")
     loaded = load_book(manuscript, warn)
     book = loaded.book
     styles = styles_dir()
-    made: list[release_files.Edition] = []
-    files: dict[str, bytes] = {}
     needs_pdf = Edition.PDF in editions or Edition.PRINT in editions
-    book_html = html.book_html(book)
-    key = cache.layout_key(book_html, styles)
-    # The ePub takes its page numbers from the PDF's pages: built alone, it reuses those
-    # of the last layout of the same input, or lays the pages out to get them.
-    cached = None if needs_pdf else cache.load(output, key)
-    layout = None
-    if cached is not None:
-        pages, starts = cached
+    if single:
+        paged = _single(loaded, styles, needs_pdf, progress)
     else:
-        progress("laying out the pages")
-        layout = pdf.lay_out_book(book, loaded.config.root, styles, first=book_html)
-        if layout.warnings:
-            raise OutputError([error("PW901", f"layout: {w}") for w in layout.warnings])
-        for note, call_page, note_page in layout.displaced_notes():
-            warn(
-                warning(
-                    "PW903",
-                    f"note {note} is set on page {note_page + 1}, its call on page {call_page + 1}",
-                )
-            )
-        pages, starts = layout.page_count, page_starts(layout.document)
-        files[cache.entry_name(key)] = cache.dump(key, pages, starts)
+        paged = _in_units(loaded, styles, output, jobs or units.default_jobs(), needs_pdf, progress)
+    for diagnostic in paged.warnings:
+        warn(diagnostic)
+    pages, starts = paged.pages, paged.starts
+    made: list[release_files.Edition] = []
     slug = loaded.config.slug
-    if layout is not None and needs_pdf:
-        progress("writing the screen PDF")
-        written, messages = pdf.screen_pdf(layout, book.metadata.identifier, book.metadata.modified)
-        for message in messages:
-            warn(warning("PW904", f"writing the PDF: {message}"))
-        screen = tag_notes(written)
+    if paged.screen is not None:
         if Edition.PDF in editions:
-            made.append(release_files.Edition(Edition.PDF.file_name(slug), "pdf", screen, pages))
+            made.append(
+                release_files.Edition(Edition.PDF.file_name(slug), "pdf", paged.screen, pages)
+            )
         if Edition.PRINT in editions:
             progress("adding bleed and crop marks")
             made.append(
                 release_files.Edition(
-                    Edition.PRINT.file_name(slug), "print", pdf.print_pdf(screen), pages
+                    Edition.PRINT.file_name(slug), "print", pdf.print_pdf(paged.screen), pages
                 )
             )
     if Edition.EPUB in editions:
@@ -150,22 +139,22 @@ def build(
         meta = book.metadata
         cover = render_cover(CoverText(meta.title, meta.subtitle, meta.publisher), styles)
         progress("writing the ePub")
-        paged = with_page_breaks(book, starts, anchor_map(book))
+        marked = with_page_breaks(book, starts, anchor_map(book))
         made.append(
             release_files.Edition(
-                Edition.EPUB.file_name(slug), "epub", render_epub(paged, styles, cover), pages
+                Edition.EPUB.file_name(slug), "epub", render_epub(marked, styles, cover), pages
             )
         )
-    files.update({edition.file: edition.data for edition in made})
+    files = {edition.file: edition.data for edition in made}
     if release:
         progress("writing checksums and the build record")
         files[release_files.CHECKSUMS] = release_files.checksums(made)
         files[release_files.RECORD] = release_files.record(made, loaded.provenance)
     progress("saving")
     _write_all(output, files)
-    if layout is not None:
-        for path in cache.stale(output, key):
-            path.unlink(missing_ok=True)
+    if paged.keys is not None and needs_pdf:
+        # A full build keeps the units it used; the ePub alone, using fewer, keeps all.
+        cache.prune(output, paged.keys)
     return Built(
         [Artifact(Path(output) / e.file, len(e.data), e.pages) for e in made]
         + [
@@ -173,8 +162,96 @@ def build(
             for name in (release_files.CHECKSUMS, release_files.RECORD)
             if name in files
         ],
-        reused_layout=cached is not None,
+        laid_out=paged.laid_out,
+        units=paged.units,
     )
+
+
+@dataclass(frozen=True)
+class _Paged:
+    """The book laid out: its screen PDF (when wanted), page count and page starts."""
+
+    screen: bytes | None
+    pages: int
+    starts: tuple[PageStart, ...]
+    warnings: list[Diagnostic]
+    laid_out: tuple[str, ...]
+    units: int
+    keys: tuple[str, ...] | None
+
+
+def _in_units(
+    loaded: Loaded, styles: Path, output: Path, jobs: int, needs_pdf: bool, progress: Progress
+) -> _Paged:
+    book = loaded.book
+    layouts = units.lay_out(
+        book, loaded.config.root, styles, output, jobs, with_pdf=needs_pdf, progress=progress
+    )
+    everything = (layouts.front, *layouts.chapters)
+    problems = [error("PW901", f"layout: {w}") for u in everything for w in u.layout_warnings]
+    if problems:
+        raise OutputError(problems)
+    firsts = (1, *layouts.first_pages())
+    warnings = [
+        warning(
+            "PW903",
+            f"note {note} is set on page {first + note_page}, its call on page {first + call}",
+        )
+        for first, unit in zip(firsts, everything, strict=True)
+        for note, call, note_page in unit.displaced
+    ]
+    screen = None
+    if needs_pdf:
+        furniture = layouts.furniture
+        written = [w for u in (*everything, *furniture) for w in u.write_warnings]
+        warnings += [warning("PW904", f"writing the PDF: {w}") for w in dict.fromkeys(written)]
+        progress("joining the pages")
+        # Where the text area sits on each chapter page of the book: a chapter's page
+        # is moved there from where it was laid out.
+        text_x = [x for unit in furniture for x in unit.text_x]
+        parts = [join.Part(layouts.front.pdf, (0.0,) * layouts.front.pages, furnished=False)]
+        page = 0
+        for chapter in layouts.chapters:
+            shifts = tuple(round(text_x[page + i] - x, 4) for i, x in enumerate(chapter.text_x))
+            parts.append(join.Part(chapter.pdf, shifts, furnished=True))
+            page += chapter.pages
+        furnishings = [unit.pdf for unit in furniture]
+        screen = join.join(parts, furnishings, font_files(styles), book.metadata.modified)
+    return _Paged(
+        screen,
+        layouts.page_count,
+        layouts.page_starts(),
+        warnings,
+        layouts.laid_out,
+        len(layouts.keys),
+        layouts.keys,
+    )
+
+
+def _single(loaded: Loaded, styles: Path, needs_pdf: bool, progress: Progress) -> _Paged:
+    progress("laying out the pages")
+    book = loaded.book
+    layout = pdf.lay_out_book(book, loaded.config.root, styles)
+    if layout.warnings:
+        raise OutputError([error("PW901", f"layout: {w}") for w in layout.warnings])
+    warnings = [
+        warning("PW903", f"note {note} is set on page {page + 1}, its call on page {call + 1}")
+        for note, call, page in layout.displaced_notes()
+    ]
+    screen = None
+    if needs_pdf:
+        progress("writing the screen PDF")
+        written, messages = pdf.screen_pdf(layout, book.metadata.identifier, book.metadata.modified)
+        warnings += [warning("PW904", f"writing the PDF: {m}") for m in messages]
+        screen = tag_notes(written)
+    return _Paged(
+        screen, layout.page_count, page_starts(layout.document), warnings, ("book",), 1, None
+    )
+
+
+def font_files(styles: Path) -> list[Path]:
+    """The font files shipped in the styles folder."""
+    return sorted(p for p in styles.rglob("*") if p.suffix.lower() in {".ttf", ".otf"})
 
 
 def _write_all(output: Path, files: dict[str, bytes]) -> None:

@@ -1,79 +1,139 @@
-"""Remember where the pages of a layout begin, so that an ePub built alone reuses them.
+"""Keep the layout of each unit of the book, so that a rebuild lays out only what changed.
 
-In: the HTML handed to WeasyPrint and the styles folder (together, everything that
-decides the layout), and an output folder. Out: the page count and page starts of the
-last layout of exactly that input, read from ``OUTPUT/.presswork-cache/``, or ``None``.
-The key hashes the HTML, every file of the styles folder, and the versions of presswork,
-WeasyPrint and Pango; an entry that does not parse, has another format or another key
-is ignored, never trusted.
+In: an output folder, and for each unit of layout (the front matter, a chapter, the
+furniture) its key. Out: the unit's :class:`~presswork.units.UnitLayout` as last laid out
+for exactly that key, read from ``OUTPUT/.presswork-cache/units/``, or ``None``.
+
+The key (:func:`unit_key`) hashes everything that decides the unit's pages: its HTML
+(which holds the chapter's text and everything the templates and the book's settings make
+of it), the bytes of the images it shows, every file of the styles folder (CSS, fonts,
+the cover's design), the PDF's identifier and date, and the versions of presswork,
+WeasyPrint and Pango. Each entry is a JSON record and the unit's PDF; the record carries
+the key, a digest of itself and of the PDF, so that an entry that is truncated, edited,
+from another version or for another key is ignored and laid out again, never trusted.
+Entries are written whole (to a temporary name, then renamed) as each unit is laid out.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 from presswork import __version__
-from presswork.pagination import PageStart
 from presswork.release import pango_version
 
 CACHE_DIR = ".presswork-cache"
-FORMAT = 1
+UNITS_DIR = f"{CACHE_DIR}/units"
+FORMAT = 2
 
 
-def layout_key(html: str, styles: Path) -> str:
+@dataclass(frozen=True)
+class Entry:
+    """A cached unit: its record (see :class:`~presswork.units.UnitLayout`) and, when
+    asked for, its PDF."""
+
+    record: dict[str, Any]
+    pdf: bytes | None
+
+
+def environment_key(styles: Path) -> str:
+    """What every unit's layout depends on besides its own HTML."""
     digest = hashlib.sha256()
     for part in (
+        f"format {FORMAT}",
         f"presswork {__version__}",
         f"weasyprint {version('weasyprint')}",
         f"pango {pango_version()}",
-        html,
     ):
-        digest.update(part.encode("utf-8"))
-        digest.update(b"\0")
+        digest.update(part.encode("utf-8") + b"\0")
     for path in sorted(p for p in styles.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(styles)).encode("utf-8"))
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
+        digest.update(str(path.relative_to(styles)).encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 
-def entry_name(key: str) -> str:
-    return f"{CACHE_DIR}/pages-{key[:32]}.json"
+def unit_key(environment: str, html: str, images: Iterable[Path], settings: str) -> str:
+    """The key of one unit: ``settings`` are what reaches the PDF without passing through
+    the HTML (its identifier and date)."""
+    digest = hashlib.sha256()
+    for part in (environment, settings, html):
+        digest.update(part.encode("utf-8") + b"\0")
+    for image in images:
+        digest.update(hashlib.sha256(image.read_bytes()).digest())
+    return digest.hexdigest()
 
 
-def stale(output: Path, key: str) -> list[Path]:
-    """Entries of the cache other than ``key``'s: a build that writes its own removes
-    them, so that the cache holds the layout of the last build only."""
-    keep = output / entry_name(key)
-    return [p for p in sorted((output / CACHE_DIR).glob("pages-*.json")) if p != keep]
+def _paths(output: Path, key: str) -> tuple[Path, Path]:
+    folder = output / UNITS_DIR
+    return folder / f"{key}.json", folder / f"{key}.pdf"
 
 
-def dump(key: str, pages: int, starts: tuple[PageStart, ...]) -> bytes:
-    data = {
-        "format": FORMAT,
-        "key": key,
-        "pages": pages,
-        "starts": [[s.folio, s.anchor, s.words] for s in starts],
-    }
-    return json.dumps(data, separators=(",", ":")).encode("utf-8")
+def _record_digest(record: dict[str, Any]) -> str:
+    text = json.dumps(record, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def load(output: Path, key: str) -> tuple[int, tuple[PageStart, ...]] | None:
-    path = output / entry_name(key)
+def load(output: Path, key: str, with_pdf: bool) -> Entry | None:
+    """The entry for ``key``, if there is one that is whole and was made for that key."""
+    meta_path, pdf_path = _paths(output, key)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data["format"] != FORMAT or data["key"] != key:
+        envelope = json.loads(meta_path.read_text(encoding="utf-8"))
+        record = envelope["record"]
+        if (
+            envelope["format"] != FORMAT
+            or envelope["key"] != key
+            or envelope["digest"] != _record_digest(record)
+        ):
             return None
-        starts = tuple(
-            PageStart(str(folio), str(anchor), int(words))
-            for folio, anchor, words in data["starts"]
-        )
-        pages = int(data["pages"])
+        pdf = None
+        if with_pdf:
+            pdf = pdf_path.read_bytes()
+            if hashlib.sha256(pdf).hexdigest() != envelope["pdf"]:
+                return None
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if pages < 1 or len(starts) > pages:
-        return None
-    return pages, starts
+    return Entry(record, pdf)
+
+
+def store(output: Path, key: str, record: dict[str, Any], pdf: bytes) -> None:
+    """Write an entry; a cache that cannot be written is only a slower next build."""
+    meta_path, pdf_path = _paths(output, key)
+    envelope = {
+        "format": FORMAT,
+        "key": key,
+        "pdf": hashlib.sha256(pdf).hexdigest(),
+        "digest": _record_digest(record),
+        "record": record,
+    }
+    meta = json.dumps(envelope, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    try:
+        meta_path.parent.mkdir(parents=True, exist_ok=True)
+        # The PDF first: a record never names a PDF that is not there yet.
+        for path, data in ((pdf_path, pdf), (meta_path, meta)):
+            handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            Path(temporary).replace(path)
+    except OSError:
+        return
+
+
+def prune(output: Path, keep: Iterable[str]) -> None:
+    """Remove the entries that the last build did not use, and files of older formats."""
+    wanted = {f"{key}.{ext}" for key in keep for ext in ("json", "pdf")}
+    folder = output / CACHE_DIR
+    stale = [p for p in folder.glob("pages-*.json")]
+    if (folder / "units").is_dir():
+        stale += [p for p in (folder / "units").iterdir() if p.name not in wanted]
+    for path in stale:
+        try:
+            path.unlink()
+        except OSError:
+            continue

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from presswork import __version__
-from presswork.build import Artifact, Edition, build
+from presswork.build import Artifact, Built, Edition, build
 from presswork.check import check
 from presswork.errors import PressworkError, Severity
 from presswork.verify import verify
@@ -53,6 +53,13 @@ output_option = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder the editions are written to.",
 )
+jobs_option = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes laying out pages at once; default: one per core.",
+)
 formats_option = click.option(
     "-f",
     "--format",
@@ -78,7 +85,20 @@ def cli() -> None:
     help="Also write SHA256SUMS and build-record.json beside the editions.",
 )
 @formats_option
-def build_command(manuscript: Path, output: Path, release: bool, formats: tuple[str, ...]) -> None:
+@jobs_option
+@click.option(
+    "--single",
+    is_flag=True,
+    help="Lay the book out as one document, without the cache (slower; for comparison).",
+)
+def build_command(
+    manuscript: Path,
+    output: Path,
+    release: bool,
+    formats: tuple[str, ...],
+    jobs: int | None,
+    single: bool,
+) -> None:
     """Build the editions of MANUSCRIPT (default: manuscript/) into OUTPUT."""
     editions = [Edition(f) for f in formats] or list(Edition)
     console = Console(stderr=True)
@@ -92,13 +112,25 @@ def build_command(manuscript: Path, output: Path, release: bool, formats: tuple[
                 progress=lambda step: status.update(step),
                 warn=lambda d: click.echo(d.format(relative_to=cwd), err=True),
                 release=release,
+                jobs=jobs,
+                single=single,
             )
     except PressworkError as exc:
         for diagnostic in exc.diagnostics:
             click.echo(diagnostic.format(relative_to=cwd), err=True)
         sys.exit(exc.exit_code)
-    reused = "; page numbers from the cached layout" if built.reused_layout else ""
-    click.echo("wrote " + ", ".join(_describe(a, cwd) for a in built.artifacts) + reused)
+    click.echo("wrote " + ", ".join(_describe(a, cwd) for a in built.artifacts))
+    click.echo(_layouts(built))
+
+
+def _layouts(built: Built) -> str:
+    """How much of the book was laid out, and how much came from the cache."""
+    count = len(built.laid_out)
+    if count == 0:
+        return f"all {built.units} units of the layout from the cache"
+    return f"laid out {count} of {built.units} units" + (
+        f": {', '.join(built.laid_out)}" if count <= 4 else ""
+    )
 
 
 @cli.command(name="watch")
@@ -116,7 +148,8 @@ def watch_command(manuscript: Path, output: Path, formats: tuple[str, ...]) -> N
             click.echo(diagnostic.format(relative_to=cwd), err=True)
         if outcome.succeeded:
             names = ", ".join(a.path.name for a in outcome.artifacts)
-            click.echo(f"built {names} in {outcome.seconds:.1f} s ({what})")
+            units = ", ".join(outcome.laid_out) or "nothing"
+            click.echo(f"built {names} in {outcome.seconds:.1f} s ({what}; laid out {units})")
         else:
             click.echo(f"not built ({what}): the last good editions are left in {output}")
         sys.stdout.flush()  # a watch is read live, often through a pipe

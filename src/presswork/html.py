@@ -1,22 +1,34 @@
-"""Write the book as one HTML document for WeasyPrint to lay out.
+"""Write the book as HTML documents for WeasyPrint to lay out.
 
-In: a resolved :class:`~presswork.model.Book`. Out: HTML text in which every element a
-reader can link to has an id unique in the whole book: ``chapter``, ``chapter--heading``
-for what the manuscript names, and ids starting with ``_`` for what presswork adds
-(``chapter--_p3``, ``chapter--_note-1``, ``_contents``), which no typed id can take.
-Notes sit where they are called (WeasyPrint floats them to the foot of the page).
+In: a resolved :class:`~presswork.model.Book`. Out: HTML text, either of the whole book
+as one document (:func:`book_html`) or of the units it is laid out in and joined from:
+the front matter (:func:`front_html`), each chapter (:func:`chapter_html`) and the
+furniture, the running heads and folios of every page (:func:`furniture_html`). Every
+element a reader can link to has an id unique in the whole book: ``chapter``,
+``chapter--heading`` for what the manuscript names, and ids starting with ``_`` for what
+presswork adds (``chapter--_p3``, ``chapter--_note-1``, ``_contents``), which no typed id
+can take. A link to another unit's element is written ``presswork-xref:ID``; the join
+turns it into a link inside the PDF. Notes sit where they are called (WeasyPrint floats
+them to the foot of the page).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote
 
 from presswork import __version__, markup
 from presswork.model import Anchor, Book, Chapter, Figure, Note, NoteRef
 
 NOTE_ID = re.compile(r"^(?P<chapter>.+)--_note-(?P<number>\d+)$")
 PARAGRAPH_ID = re.compile(r"^.+--_p\d+$")
+XREF_SCHEME = "presswork-xref:"
+# The date the units of the layout are written with, so that their layout, and the
+# cache's key of it, does not change with the book's date; the join writes the book's.
+UNIT_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -26,12 +38,21 @@ class PdfLinks:
 
     notes: dict[tuple[str, int], Note]
     widows: dict[str, int]
+    root: Path  # the manuscript folder
+    # The chapters in this document (``None``: all of them), and the page numbers of
+    # elements in other documents, which a contents laid out alone prints.
+    local: frozenset[str] | None = None
+    folios: dict[str, str] | None = None
     page_markers = False  # the PDF is the pages: it marks none
 
     def href(self, anchor: Anchor) -> str:
-        if anchor.fragment is None:
-            return f"#{anchor.chapter}"
-        return f"#{anchor.chapter}--{anchor.fragment}"
+        target = anchor_id(anchor)
+        if self.local is None or anchor.chapter in self.local:
+            return f"#{target}"
+        return f"{XREF_SCHEME}{target}"
+
+    def folio(self, anchor: Anchor) -> str | None:
+        return None if self.folios is None else self.folios[anchor_id(anchor)]
 
     def heading_id(self, chapter: Chapter, heading_id: str) -> str:
         return f"{chapter.id}--{heading_id}"
@@ -47,8 +68,10 @@ class PdfLinks:
         return f"{ref.chapter}--_note-{ref.number}"
 
     def image_src(self, figure: Figure) -> str:
+        """The image's path from the manuscript folder (WeasyPrint's base URL), so that
+        the HTML, and the cache's key of it, do not depend on where the folder is."""
         assert figure.path is not None, "a book with a missing image is never rendered"
-        return figure.path.as_uri()
+        return quote(figure.path.relative_to(self.root).as_posix())
 
     def call_id(self, ref: NoteRef) -> str:
         suffix = "" if ref.call == 1 else f"-{ref.call}"
@@ -56,6 +79,13 @@ class PdfLinks:
 
     def note(self, ref: NoteRef) -> Note:
         return self.notes[(ref.chapter, ref.number)]
+
+
+def anchor_id(anchor: Anchor) -> str:
+    """The id of the element ``anchor`` points to, in the PDF's HTML."""
+    if anchor.fragment is None:
+        return anchor.chapter
+    return f"{anchor.chapter}--{anchor.fragment}"
 
 
 def anchor_map(book: Book) -> dict[str, tuple[str, str | None]]:
@@ -72,17 +102,60 @@ def anchor_map(book: Book) -> dict[str, tuple[str, str | None]]:
 
 
 def book_html(book: Book, widows: dict[str, int] | None = None) -> str:
-    notes = {(chapter.id, note.number): note for chapter in book.chapters for note in chapter.notes}
+    """The whole book as one document."""
+    links = PdfLinks(_notes(book.chapters), widows or {}, book.root)
+    return _render(book, book.chapters, links, True, date=book.metadata.modified)
+
+
+def front_html(book: Book, folios: dict[str, str], widows: dict[str, int] | None = None) -> str:
+    """The title page, imprint and contents; ``folios`` gives the page number of every
+    element the contents lists."""
+    links = PdfLinks({}, widows or {}, book.root, local=frozenset(), folios=folios)
+    return _render(book, (), links, True)
+
+
+def chapter_html(book: Book, chapter: Chapter, widows: dict[str, int] | None = None) -> str:
+    """One chapter, on pages without running heads or folios."""
+    links = PdfLinks(_notes((chapter,)), widows or {}, book.root, local=frozenset({chapter.id}))
+    return _render(book, (chapter,), links, False, bare=True)
+
+
+def furniture_html(book: Book, first: int, pages: tuple[int, ...]) -> str:
+    """Empty pages carrying the running heads and folios of the book's chapters, as many
+    for each as ``pages`` gives, numbered from ``first``."""
+    return markup.render(
+        "pdf/furniture.html.j2",
+        meta=book.metadata,
+        first=first,
+        left=first % 2 == 0,
+        chapters=tuple(zip(book.chapters, pages, strict=True)),
+    )
+
+
+def _notes(chapters: tuple[Chapter, ...]) -> dict[tuple[str, int], Note]:
+    return {(chapter.id, note.number): note for chapter in chapters for note in chapter.notes}
+
+
+def _render(
+    book: Book,
+    chapters: tuple[Chapter, ...],
+    links: PdfLinks,
+    front: bool,
+    bare: bool = False,
+    date: datetime = UNIT_DATE,
+) -> str:
     meta = book.metadata
     return markup.render(
         "pdf/book.html.j2",
         meta=meta,
         subject=meta.description or "; ".join(meta.subjects),
-        date=meta.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        date=date.strftime("%Y-%m-%dT%H:%M:%SZ"),
         version=__version__,
         labels=markup.labels(meta.language),
         notices=book.notices,
-        toc=book.toc(),
-        chapters=book.chapters,
-        links=PdfLinks(notes, widows or {}),
+        toc=book.toc() if front else (),
+        front=front,
+        bare=bare,
+        chapters=chapters,
+        links=links,
     )

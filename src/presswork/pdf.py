@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,12 +48,13 @@ class Layout:
         return len(self.document.pages)
 
     def anchor_pages(self) -> dict[str, int]:
-        """Each element id in the book and the index of the page it starts on."""
-        return {
-            anchor: index
-            for index, page in enumerate(self.document.pages)
-            for anchor in page.anchors
-        }
+        """Each element id in the book and the index of the page it starts on (an element
+        that runs over several pages is an anchor on each of them)."""
+        pages: dict[str, int] = {}
+        for index, page in enumerate(self.document.pages):
+            for anchor in page.anchors:
+                pages.setdefault(anchor, index)
+        return pages
 
     def displaced_notes(self) -> list[tuple[str, int, int]]:
         """Notes set on another page than their first call: (note id, call page, note page)
@@ -98,20 +99,58 @@ def _weasyprint_warnings() -> Iterator[list[str]]:
         logger.propagate = saved
 
 
-def lay_out(html: str, manuscript: Path, styles: Path) -> Layout:
+@dataclass(frozen=True)
+class _Styles:
+    fetcher: LocalFetcher
+    fonts: FontConfiguration
+    stylesheet: CSS
+    warnings: tuple[str, ...]
+
+
+# The parsed stylesheet and its fonts, kept by a process that lays out many units.
+_parsed: dict[tuple[Path, Path, str], _Styles] = {}
+
+
+def _styles(manuscript: Path, styles: Path, version: str | None) -> _Styles:
+    """The styles parsed, or taken from an earlier parse of the same ``version`` of them
+    (a digest of the styles folder's files; ``None``: parse anew)."""
+    key = (manuscript, styles, version or "")
+    if version is not None and key in _parsed:
+        return _parsed[key]
     fetcher = LocalFetcher(manuscript, styles)
     fonts = FontConfiguration()
     with _weasyprint_warnings() as messages:
         stylesheet = CSS(filename=str(styles / "pdf.css"), url_fetcher=fetcher, font_config=fonts)
-        document = HTML(string=html, base_url=str(manuscript) + "/", url_fetcher=fetcher).render(
-            stylesheets=[stylesheet], font_config=fonts
-        )
-    return Layout(document, tuple(messages))
+    parsed = _Styles(fetcher, fonts, stylesheet, tuple(messages))
+    if version is not None:
+        _parsed.clear()
+        _parsed[key] = parsed
+    return parsed
 
 
-def lay_out_book(book: Book, manuscript: Path, styles: Path, first: str | None = None) -> Layout:
-    """Lay out the book so that every note sits on the page of its call (``first``: the
-    book's HTML, when the caller has it already).
+def lay_out(html: str, manuscript: Path, styles: Path, version: str | None = None) -> Layout:
+    parsed = _styles(manuscript, styles, version)
+    with _weasyprint_warnings() as messages:
+        document = HTML(
+            string=html, base_url=str(manuscript) + "/", url_fetcher=parsed.fetcher
+        ).render(stylesheets=[parsed.stylesheet], font_config=parsed.fonts)
+    return Layout(document, parsed.warnings + tuple(messages))
+
+
+def lay_out_book(book: Book, manuscript: Path, styles: Path) -> Layout:
+    """Lay out the whole book as one document: the reference that the book laid out in
+    units and joined (:mod:`presswork.units`, :mod:`presswork.join`) must equal."""
+    return lay_out_with_notes(lambda widows: html.book_html(book, widows), manuscript, styles)
+
+
+def lay_out_with_notes(
+    render: Callable[[dict[str, int]], str],
+    manuscript: Path,
+    styles: Path,
+    version: str | None = None,
+) -> Layout:
+    """Lay out the HTML that ``render`` writes for given widows settings so that every
+    note sits on the page of its call.
 
     WeasyPrint may move a footnote to the next page to make room for the last line of a
     paragraph that its widows and orphans settings keep together. When that happens, the
@@ -119,9 +158,9 @@ def lay_out_book(book: Book, manuscript: Path, styles: Path, first: str | None =
     again: a line more goes over, and the note stays with its call.
     """
     widows: dict[str, int] = {}
-    text = first if first is not None else html.book_html(book, widows)
+    text = render(widows)
     while True:
-        layout = lay_out(text, manuscript, styles)
+        layout = lay_out(text, manuscript, styles, version)
         changed = False
         for _, call_page, _ in layout.displaced_notes():
             culprit = layout.last_paragraph_on(call_page)
@@ -130,7 +169,7 @@ def lay_out_book(book: Book, manuscript: Path, styles: Path, first: str | None =
                 changed = True
         if not changed:
             return layout
-        text = html.book_html(book, widows)
+        text = render(widows)
 
 
 @contextmanager
@@ -194,15 +233,18 @@ def print_pdf(screen: bytes) -> bytes:
         return deterministic_bytes(pdf)
 
 
-def deterministic_bytes(pdf: pikepdf.Pdf) -> bytes:
+def deterministic_bytes(pdf: pikepdf.Pdf, pack: bool = False) -> bytes:
     """Save a PDF so that the same content always gives the same bytes (its /ID is
-    derived from the content, not from the clock)."""
+    derived from the content, not from the clock); with ``pack``, every object that can
+    goes into a compressed object stream, else objects stay as they were."""
     out = io.BytesIO()
     pdf.save(
         out,
         deterministic_id=True,
         compress_streams=True,
-        object_stream_mode=pikepdf.ObjectStreamMode.preserve,
+        object_stream_mode=(
+            pikepdf.ObjectStreamMode.generate if pack else pikepdf.ObjectStreamMode.preserve
+        ),
     )
     return out.getvalue()
 

@@ -30,6 +30,7 @@ class Rebuild:
     seconds: float
     artifacts: tuple[Artifact, ...]
     problems: tuple[Diagnostic, ...]
+    laid_out: tuple[str, ...] = ()  # the units of the layout that were laid out again
 
     @property
     def succeeded(self) -> bool:
@@ -56,10 +57,11 @@ def rebuild(
     started = time.perf_counter()
     warnings: list[Diagnostic] = []
     try:
-        artifacts = build(manuscript, output, editions, warn=warnings.append).artifacts
+        built = build(manuscript, output, editions, warn=warnings.append)
     except PressworkError as exc:
         return Rebuild(changed, time.perf_counter() - started, (), tuple(exc.diagnostics))
-    return Rebuild(changed, time.perf_counter() - started, tuple(artifacts), tuple(warnings))
+    seconds = time.perf_counter() - started
+    return Rebuild(changed, seconds, tuple(built.artifacts), tuple(warnings), built.laid_out)
 
 
 def watch_and_build(

@@ -1,0 +1,362 @@
+"""Join the separately laid-out units into the book's screen PDF.
+
+In: the tagged PDFs of the front matter and of each chapter (as :mod:`presswork.units`
+writes them), the furniture PDF (a page with the running head and folio for every page of
+the book) and where the text area of every page must sit. Out: one tagged PDF, as a single
+WeasyPrint render of the whole book would have written it:
+
+- the pages in order, each chapter page overlaid with its running head and folio (marked
+  as an artifact), its content moved sideways where the chapter was laid out from a
+  right-hand page onto what is a left-hand page in the book, or the other way round;
+- one structure tree: the units' trees under one ``/Document``, their ``/ParentTree``
+  keys renumbered, one ``/IDTree`` of notes;
+- one outline of all chapters and sections, one name tree of destinations, and the links
+  between units (written ``presswork-xref:ID``) turned into links inside the PDF;
+- each font embedded once, subset to the glyphs of the whole book
+  (:mod:`presswork.fontmerge`).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+
+from presswork.fontmerge import merge_fonts
+from presswork.html import UNIT_DATE, XREF_SCHEME
+from presswork.pdf import deterministic_bytes
+from presswork.units import PX
+
+FURNITURE = pikepdf.Name("/PressworkFurniture")
+
+
+@dataclass(frozen=True)
+class Part:
+    """A unit's PDF, and for each of its pages how far (in points) to move its content
+    to the right, and whether to overlay the furniture."""
+
+    pdf: bytes
+    shifts: tuple[float, ...]
+    furnished: bool
+
+
+@dataclass
+class _Outline:
+    title: pikepdf.Object
+    dest: pikepdf.Object
+    count_sign: int
+    children: list[_Outline]
+
+
+def join(
+    parts: Sequence[Part], furniture: Sequence[bytes], fonts: Sequence[Path], date: datetime
+) -> bytes:
+    """The book's PDF from its parts, the first of which gives the document's catalog
+    (language, metadata, viewer preferences), its dates replaced by ``date``.
+    ``furniture`` are PDFs whose pages, one after the other, are those of the furnished
+    parts."""
+    opened = [pikepdf.open(io.BytesIO(part.pdf)) for part in parts]
+    furniture_pdfs = [pikepdf.open(io.BytesIO(data)) for data in furniture]
+    out = opened[0]
+    try:
+        pages = [page for pdf in furniture_pdfs for page in pdf.pages]
+        _date(out, date)
+        return _join(out, parts, opened, pages, fonts)
+    finally:
+        for pdf in opened + furniture_pdfs:
+            pdf.close()
+
+
+def _join(
+    out: pikepdf.Pdf,
+    parts: Sequence[Part],
+    opened: list[pikepdf.Pdf],
+    furniture: list[pikepdf.Page],
+    fonts: Sequence[Path],
+) -> bytes:
+    tree = out.Root.StructTreeRoot
+    document = _kids(tree)[0]
+    document_kids = _kids(document)
+    nums = _number_tree(tree.ParentTree)
+    next_key = int(tree.get("/ParentTreeNextKey", _next_key(nums)))
+    ids = _name_tree(tree["/IDTree"]) if "/IDTree" in tree else []
+    dests = _name_tree(out.Root.Names.Dests) if "/Names" in out.Root else []
+    outline = _outline(out.Root.Outlines) if "/Outlines" in out.Root else []
+    _apply_shifts(out, list(out.pages), parts[0].shifts, dests, outline, document_kids)
+    for page in out.pages:
+        for annotation in page.obj.get("/Annots", []):
+            _resolve_xref(annotation)
+    for part, pdf in zip(parts[1:], opened[1:], strict=True):
+        first = len(out.pages)
+        for page in pdf.pages:
+            out.pages.append(page)
+        pages = list(out.pages)[first:]
+        source = pdf.Root.StructTreeRoot
+        offset = next_key
+        for key, value in _number_tree(source.ParentTree):
+            nums.append((key + offset, out.copy_foreign(_indirect(pdf, value))))
+        next_key = offset + int(
+            source.get("/ParentTreeNextKey", _next_key(_number_tree(source.ParentTree)))
+        )
+        for page in pages:
+            if "/StructParents" in page.obj:
+                page.obj.StructParents = int(page.obj.StructParents) + offset
+            for annotation in page.obj.get("/Annots", []):
+                if "/StructParent" in annotation:
+                    annotation.StructParent = int(annotation.StructParent) + offset
+                _resolve_xref(annotation)
+        structure = [out.copy_foreign(_indirect(pdf, kid)) for kid in _kids(_kids(source)[0])]
+        for copied in structure:
+            if isinstance(copied, pikepdf.Dictionary) and "/S" in copied:
+                copied.P = document
+        document_kids += structure
+        if "/IDTree" in source:
+            ids += [(n, out.copy_foreign(_indirect(pdf, v))) for n, v in _name_tree(source.IDTree)]
+        part_dests: list[tuple[pikepdf.Object, pikepdf.Object]] = []
+        if "/Names" in pdf.Root and "/Dests" in pdf.Root.Names:
+            part_dests = [
+                (n, out.copy_foreign(_indirect(pdf, v)))
+                for n, v in _name_tree(pdf.Root.Names.Dests)
+            ]
+        part_outline = _outline(pdf.Root.Outlines, out, pdf) if "/Outlines" in pdf.Root else []
+        _apply_shifts(out, pages, part.shifts, part_dests, part_outline, structure)
+        dests += part_dests
+        outline += part_outline
+        if part.furnished:
+            for page, dx in zip(pages, part.shifts, strict=True):
+                _overlay(out, page, furniture.pop(0), dx)
+    document.K = pikepdf.Array(document_kids)
+    tree.ParentTree = out.make_indirect(
+        pikepdf.Dictionary(Nums=pikepdf.Array([x for key, value in nums for x in (key, value)]))
+    )
+    tree.ParentTreeNextKey = next_key
+    if ids:
+        tree.IDTree = out.make_indirect(pikepdf.Dictionary(Names=_sorted_names(ids)))
+    names = out.Root.get("/Names")
+    if names is None:
+        names = out.Root.Names = out.make_indirect(pikepdf.Dictionary())
+    names.Dests = out.make_indirect(pikepdf.Dictionary(Names=_sorted_names(dests)))
+    if outline:
+        out.Root.Outlines = _write_outline(out, outline)
+    merge_fonts(out, fonts)
+    return deterministic_bytes(out, pack=True)
+
+
+def _date(pdf: pikepdf.Pdf, date: datetime) -> None:
+    """Put the book's date where WeasyPrint wrote the units' (:data:`UNIT_DATE`): the
+    document information and the XMP metadata."""
+    for stamp in ("D:%Y%m%d%H%M%SZ", "%Y-%m-%dT%H:%M:%SZ"):
+        unit, book = UNIT_DATE.strftime(stamp), date.astimezone(UTC).strftime(stamp)
+        for key in ("/CreationDate", "/ModDate"):
+            if str(pdf.docinfo.get(key, "")) == unit:
+                pdf.docinfo[key] = pikepdf.String(book)
+        if "/Metadata" in pdf.Root:
+            xmp = pdf.Root.Metadata.read_bytes()
+            pdf.Root.Metadata.write(xmp.replace(unit.encode(), book.encode()))
+
+
+# Structure and name trees -------------------------------------------------------------
+
+
+def _kids(element: pikepdf.Object) -> list[pikepdf.Object]:
+    k = element.get("/K")
+    if k is None:
+        return []
+    return list(k) if isinstance(k, pikepdf.Array) else [k]
+
+
+def _indirect(pdf: pikepdf.Pdf, obj: pikepdf.Object) -> pikepdf.Object:
+    """``copy_foreign`` copies indirect objects only."""
+    if isinstance(obj, pikepdf.Object) and not obj.is_indirect:
+        return pdf.make_indirect(obj)
+    return obj
+
+
+def _number_tree(node: pikepdf.Object) -> list[tuple[int, pikepdf.Object]]:
+    items: list[tuple[int, pikepdf.Object]] = []
+    if "/Nums" in node:
+        nums = list(node.Nums)
+        items += [(int(k), v) for k, v in zip(nums[::2], nums[1::2], strict=True)]
+    for kid in node.get("/Kids", []):
+        items += _number_tree(kid)
+    return items
+
+
+def _next_key(items: list[tuple[int, pikepdf.Object]]) -> int:
+    return max((key for key, _ in items), default=-1) + 1
+
+
+def _name_tree(node: pikepdf.Object) -> list[tuple[pikepdf.Object, pikepdf.Object]]:
+    items: list[tuple[pikepdf.Object, pikepdf.Object]] = []
+    if "/Names" in node:
+        names = list(node.Names)
+        items += list(zip(names[::2], names[1::2], strict=True))
+    for kid in node.get("/Kids", []):
+        items += _name_tree(kid)
+    return items
+
+
+def _sorted_names(items: list[tuple[pikepdf.Object, pikepdf.Object]]) -> pikepdf.Array:
+    """A name tree's keys are sorted by their bytes; the first of a duplicate wins."""
+    seen: dict[bytes, pikepdf.Object] = {}
+    for name, value in items:
+        seen.setdefault(bytes(name), value)
+    return pikepdf.Array([x for key in sorted(seen) for x in (pikepdf.String(key), seen[key])])
+
+
+# Outline ------------------------------------------------------------------------------
+
+
+def _outline(
+    root: pikepdf.Object, out: pikepdf.Pdf | None = None, source: pikepdf.Pdf | None = None
+) -> list[_Outline]:
+    items: list[_Outline] = []
+    item = root.get("/First")
+    while item is not None:
+        dest = item.Dest
+        if out is not None and source is not None:
+            dest = out.copy_foreign(_indirect(source, dest))
+        count = int(item.get("/Count", 0))
+        items.append(
+            _Outline(
+                pikepdf.String(bytes(item.Title)),
+                dest,
+                -1 if count < 0 else 1,
+                _outline(item, out, source),
+            )
+        )
+        item = item.get("/Next")
+    return items
+
+
+def _write_outline(out: pikepdf.Pdf, items: list[_Outline]) -> pikepdf.Object:
+    root = out.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Outlines))
+    count = _write_items(out, root, items)
+    root.Count = count
+    return root
+
+
+def _write_items(out: pikepdf.Pdf, parent: pikepdf.Object, items: list[_Outline]) -> int:
+    """Write ``items`` under ``parent``; return how many are visible (as WeasyPrint
+    counts them)."""
+    written: list[pikepdf.Object] = []
+    visible = len(items)
+    for item in items:
+        node = out.make_indirect(
+            pikepdf.Dictionary(Title=item.title, Dest=item.dest, Parent=parent)
+        )
+        children = _write_items(out, node, item.children)
+        node.Count = children * item.count_sign
+        if item.count_sign > 0:
+            visible += children
+        if written:
+            node.Prev = written[-1]
+            written[-1].Next = node
+        written.append(node)
+    if written:
+        parent.First = written[0]
+        parent.Last = written[-1]
+    return visible
+
+
+# Pages --------------------------------------------------------------------------------
+
+
+def _resolve_xref(annotation: pikepdf.Object) -> None:
+    """A link to another unit becomes a link to a named destination of the book."""
+    action = annotation.get("/A")
+    if action is None or action.get("/S") != "/URI":
+        return
+    uri = str(action.URI)
+    if not uri.startswith(XREF_SCHEME):
+        return
+    target = pikepdf.String(uri[len(XREF_SCHEME) :])
+    del annotation.A
+    annotation.Dest = target
+    annotation.Contents = target
+
+
+def _apply_shifts(
+    out: pikepdf.Pdf,
+    pages: list[pikepdf.Page],
+    shifts: tuple[float, ...],
+    dests: list[tuple[pikepdf.Object, pikepdf.Object]],
+    outline: list[_Outline],
+    structure: list[pikepdf.Object],
+) -> None:
+    """Move the links, destinations and figure boxes (in the structure tree, in CSS
+    pixels) of pages by ``shifts`` points to the right, as :func:`_overlay` moves their
+    content."""
+    moved = {page.obj.objgen: dx for page, dx in zip(pages, shifts, strict=True) if dx}
+    if not moved:
+        return
+    for page in pages:
+        dx = moved.get(page.obj.objgen)
+        if dx is None:
+            continue
+        for annotation in page.obj.get("/Annots", []):
+            rect = [float(v) for v in annotation.Rect]
+            annotation.Rect = pikepdf.Array([rect[0] + dx, rect[1], rect[2] + dx, rect[3]])
+
+    def shift_dest(dest: pikepdf.Object) -> None:
+        if isinstance(dest, pikepdf.Array) and len(dest) >= 3 and dest[1] == "/XYZ":
+            dx = moved.get(dest[0].objgen)
+            if dx is not None:
+                dest[2] = float(dest[2]) + dx
+
+    for _, dest in dests:
+        shift_dest(dest)
+
+    def shift_outline(items: list[_Outline]) -> None:
+        for item in items:
+            shift_dest(item.dest)
+            shift_outline(item.children)
+
+    shift_outline(outline)
+    elements = [e for e in structure if isinstance(e, pikepdf.Dictionary) and "/S" in e]
+    while elements:
+        element = elements.pop()
+        attributes = element.get("/A")
+        if isinstance(attributes, pikepdf.Dictionary) and "/BBox" in attributes:
+            dx = moved.get(element.Pg.objgen) if "/Pg" in element else None
+            if dx is not None:
+                box = [float(v) for v in attributes.BBox]
+                px = dx / PX
+                attributes.BBox = pikepdf.Array([box[0] + px, box[1], box[2] + px, box[3]])
+        elements += [k for k in _kids(element) if isinstance(k, pikepdf.Dictionary) and "/S" in k]
+
+
+def _overlay(out: pikepdf.Pdf, page: pikepdf.Page, furniture: pikepdf.Page, dx: float) -> None:
+    """Draw the furniture page over ``page``, all of it an artifact, once the page's own
+    content, moved ``dx`` points to the right, has restored the graphics state (WeasyPrint
+    leaves its flip of the y axis in force at the end of a page)."""
+    form = out.copy_foreign(furniture.as_form_xobject())
+    form.write(_as_artifact(form))
+    # WeasyPrint's pages share one resource dictionary: each page gets its own, which
+    # adds its furniture to the shared entries.
+    shared = page.obj.get("/Resources", pikepdf.Dictionary())
+    resources = pikepdf.Dictionary({key: value for key, value in shared.items()})
+    xobjects = pikepdf.Dictionary({k: v for k, v in shared.get("/XObject", {}).items()})
+    xobjects[FURNITURE] = form
+    resources.XObject = xobjects
+    page.obj.Resources = resources
+    move = f" 1 0 0 1 {dx:.4f} 0 cm" if dx else ""
+    page.contents_add(out.make_stream(f"q{move}\n".encode()), prepend=True)
+    page.contents_add(out.make_stream(b"\nQ\nq /PressworkFurniture Do Q\n"), prepend=False)
+
+
+def _as_artifact(form: pikepdf.Object) -> bytes:
+    """The form's content with every tagged sequence marked as an artifact instead: the
+    furniture belongs to the page, not to the text."""
+    operations: list[Any] = []
+    for instruction in pikepdf.parse_content_stream(form):
+        if instruction.operator == pikepdf.Operator("BDC"):
+            operations.append(([pikepdf.Name.Artifact], pikepdf.Operator("BMC")))
+        else:
+            operations.append(instruction)
+    return bytes(pikepdf.unparse_content_stream(operations))

@@ -1,0 +1,362 @@
+"""Lay out the book unit by unit, in worker processes, through the cache.
+
+In: the resolved book, its manuscript and styles folders, the output folder (which holds
+the cache) and a number of jobs. Out: :class:`Layouts`, a :class:`UnitLayout` for each
+unit of the book's layout (the front matter, every chapter, the furniture of the chapter
+pages), each with its tagged PDF, page count, page starts, the page of every element and
+where its text area sits on each page; and which units had to be laid out rather than
+read from the cache.
+
+A chapter's pages do not depend on where in the book it falls. They carry no running
+heads or folios (the furniture does, laid out once the page counts are known), and a
+left-hand page differs from a right-hand one only in where its text area sits, which the
+join corrects by moving the page's content sideways. So the chapters are laid out each on
+its own, in worker processes, and a chapter is laid out again only when its own HTML (or
+the styles, or presswork) changes. Alongside them the front matter is laid out once with
+placeholder page numbers, to learn its length; then the front matter with the contents'
+real numbers and the furniture, in runs of chapters laid out in parallel too.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from presswork import cache, html
+from presswork.model import Book, Chapter
+from presswork.pagination import PageStart
+
+PX = 0.75  # one CSS pixel in PDF points
+FURNITURE_PAGES = 64
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A part of the book laid out as one WeasyPrint document."""
+
+    name: str
+    book: Book
+    chapter: Chapter | None = None
+    folios: dict[str, str] | None = None  # the front matter: page numbers for its contents
+    furniture: tuple[int, ...] | None = None  # the furniture: first folio, chapters' pages
+    images: tuple[Path, ...] = ()
+
+    def html(self, widows: dict[str, int]) -> str:
+        if self.chapter is not None:
+            return html.chapter_html(self.book, self.chapter, widows)
+        if self.furniture is not None:
+            return html.furniture_html(self.book, self.furniture[0], self.furniture[1:])
+        assert self.folios is not None
+        return html.front_html(self.book, self.folios, widows)
+
+
+@dataclass(frozen=True)
+class UnitLayout:
+    """A laid-out unit. Page starts carry folios counted from the unit's first page;
+    ``anchors`` gives the page (from 0) of each element id; ``text_x`` the left edge of
+    each page's text area, in points."""
+
+    pdf: bytes
+    pages: int
+    starts: tuple[PageStart, ...]
+    anchors: dict[str, int]
+    text_x: tuple[float, ...]
+    layout_warnings: tuple[str, ...] = ()
+    write_warnings: tuple[str, ...] = ()
+    displaced: tuple[tuple[str, int, int], ...] = ()
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "pages": self.pages,
+            "starts": [[s.folio, s.anchor, s.words] for s in self.starts],
+            "anchors": self.anchors,
+            "text_x": list(self.text_x),
+            "layout_warnings": list(self.layout_warnings),
+            "write_warnings": list(self.write_warnings),
+            "displaced": [list(d) for d in self.displaced],
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any], pdf: bytes) -> UnitLayout:
+        pages = int(record["pages"])
+        starts = tuple(PageStart(str(f), str(a), int(w)) for f, a, w in record["starts"])
+        anchors = {str(k): int(v) for k, v in record["anchors"].items()}
+        text_x = tuple(float(x) for x in record["text_x"])
+        if pages < 1 or len(starts) > pages or len(text_x) != pages:
+            raise ValueError("inconsistent cache record")
+        if any(not 0 <= page < pages for page in anchors.values()):
+            raise ValueError("inconsistent cache record")
+        return cls(
+            pdf,
+            pages,
+            starts,
+            anchors,
+            text_x,
+            tuple(str(w) for w in record["layout_warnings"]),
+            tuple(str(w) for w in record["write_warnings"]),
+            tuple((str(n), int(c), int(p)) for n, c, p in record["displaced"]),
+        )
+
+
+@dataclass(frozen=True)
+class Job:
+    unit: Unit
+    manuscript: Path
+    styles: Path
+    identifier: str
+    date: datetime
+    environment: str  # the digest of the styles and versions (see presswork.cache)
+
+
+def lay_out_unit(job: Job) -> UnitLayout:
+    """Lay out one unit and write its tagged PDF (run in a worker process)."""
+    # WeasyPrint is loaded only where pages are laid out: not by an ePub built from
+    # the cache.
+    from presswork import pdf
+    from presswork.pagination import page_starts
+    from presswork.pdftags import tag_notes
+
+    layout = pdf.lay_out_with_notes(job.unit.html, job.manuscript, job.styles, job.environment)
+    written, messages = pdf.screen_pdf(layout, job.identifier, job.date)
+    pages = layout.document.pages
+    return UnitLayout(
+        pdf=tag_notes(written),
+        pages=len(pages),
+        starts=page_starts(layout.document),
+        anchors=layout.anchor_pages(),
+        text_x=tuple(round(page._page_box.content_box_x() * PX, 4) for page in pages),
+        layout_warnings=layout.warnings,
+        write_warnings=tuple(messages),
+        displaced=tuple(layout.displaced_notes()),
+    )
+
+
+@dataclass(frozen=True)
+class Layouts:
+    """Every unit laid out, in the book's order, and the names of those that were not
+    in the cache."""
+
+    front: UnitLayout
+    chapters: tuple[UnitLayout, ...]
+    furniture: tuple[UnitLayout, ...]  # the chapters' pages' running heads and folios
+    laid_out: tuple[str, ...]
+    keys: tuple[str, ...]
+
+    @property
+    def front_pages(self) -> int:
+        return self.front.pages
+
+    def first_pages(self) -> tuple[int, ...]:
+        """The page number each chapter begins on."""
+        firsts, page = [], self.front.pages + 1
+        for chapter in self.chapters:
+            firsts.append(page)
+            page += chapter.pages
+        return tuple(firsts)
+
+    @property
+    def page_count(self) -> int:
+        return self.front.pages + sum(c.pages for c in self.chapters)
+
+    def page_starts(self) -> tuple[PageStart, ...]:
+        """Where each page of the book begins, with the book's folios."""
+        starts = list(self.front.starts)
+        for first, chapter in zip(self.first_pages(), self.chapters, strict=True):
+            starts += [replace(s, folio=str(first + int(s.folio) - 1)) for s in chapter.starts]
+        return tuple(starts)
+
+
+@dataclass
+class _Runner:
+    """Lays out units, from the cache when it can, in a pool of processes when more
+    than one unit is to be laid out and more than one job is allowed."""
+
+    book: Book
+    manuscript: Path
+    styles: Path
+    output: Path
+    jobs: int
+    with_pdf: bool
+    progress: Callable[[str], None]
+    executor: Executor | None = None
+    laid_out: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.environment = cache.environment_key(self.styles)
+        meta = self.book.metadata
+        self.settings = meta.identifier
+
+    def run(self, units: Sequence[Unit]) -> list[UnitLayout]:
+        keys = [
+            cache.unit_key(
+                self.environment,
+                u.html({}),
+                u.images,
+                # WeasyPrint names an image in the PDF after its URL, which holds the
+                # manuscript folder's path.
+                self.settings + (f"\0{self.manuscript.resolve()}" if u.images else ""),
+            )
+            for u in units
+        ]
+        self.keys += keys
+        found: dict[int, UnitLayout] = {}
+        for index, key in enumerate(keys):
+            entry = cache.load(self.output, key, self.with_pdf)
+            if entry is not None:
+                with suppress(ValueError, KeyError, TypeError):
+                    found[index] = UnitLayout.from_record(entry.record, entry.pdf or b"")
+        missing = [i for i in range(len(units)) if i not in found]
+        if missing:
+            names = [units[i].name for i in missing]
+            self.progress(f"laying out {_plural(len(missing), 'unit')}: {_summary(names)}")
+            jobs = [
+                Job(
+                    units[i],
+                    self.manuscript,
+                    self.styles,
+                    self.book.metadata.identifier,
+                    html.UNIT_DATE,
+                    self.environment,
+                )
+                for i in missing
+            ]
+            for index, layout in zip(missing, self._map(jobs), strict=True):
+                cache.store(self.output, keys[index], layout.record(), layout.pdf)
+                found[index] = layout
+            self.laid_out += names
+        return [found[i] for i in range(len(units))]
+
+    def _map(self, jobs: list[Job]) -> Iterator[UnitLayout]:
+        if len(jobs) == 1 or self.jobs <= 1:
+            return map(lay_out_unit, jobs)
+        if self.executor is None:
+            self.executor = ProcessPoolExecutor(
+                max_workers=min(self.jobs, len(jobs)),
+                mp_context=multiprocessing.get_context("spawn"),
+            )
+        return self.executor.map(lay_out_unit, jobs)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _summary(names: list[str]) -> str:
+    return (
+        ", ".join(names) if len(names) <= 4 else f"{', '.join(names[:3])} and {len(names) - 3} more"
+    )
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@contextmanager
+def _runner(runner: _Runner) -> Iterator[_Runner]:
+    try:
+        yield runner
+    finally:
+        if runner.executor is not None:
+            runner.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def lay_out(
+    book: Book,
+    manuscript: Path,
+    styles: Path,
+    output: Path,
+    jobs: int,
+    with_pdf: bool = True,
+    progress: Callable[[str], None] = lambda step: None,
+) -> Layouts:
+    """Lay out every unit of ``book``; with ``with_pdf`` false, cached units are read
+    without their PDFs (enough for the ePub's page numbers) and no furniture is made."""
+    with _runner(_Runner(book, manuscript, styles, output, jobs, with_pdf, progress)) as runner:
+        # The contents print the pages the chapters begin on, which follow the front
+        # matter: its length is measured with placeholder numbers alongside the chapters.
+        measure = Unit("length of the front matter", book, folios=_placeholders(book))
+        measured, *chapters = runner.run(
+            [
+                measure,
+                *(
+                    Unit(
+                        f"chapter {c.id}",
+                        replace(book, chapters=(c,), notices=()),
+                        chapter=c,
+                        images=tuple(f.path for f in c.figures if f.path is not None),
+                    )
+                    for c in book.chapters
+                ),
+            ]
+        )
+        front_pages = measured.pages
+        for _ in range(4):
+            furniture = _furniture(book, front_pages, chapters) if with_pdf else []
+            folios = _folios(front_pages, chapters)
+            front, *furnished = runner.run([Unit("front matter", book, folios=folios), *furniture])
+            if front.pages == front_pages:
+                break
+            front_pages = front.pages
+        else:
+            raise RuntimeError("the front matter's length does not settle")
+        if sum(f.pages for f in furnished) != sum(c.pages for c in chapters) and with_pdf:
+            raise RuntimeError("the furniture has not one page for each page of the chapters")
+        return Layouts(
+            front,
+            tuple(chapters),
+            tuple(furnished),
+            tuple(runner.laid_out),
+            tuple(runner.keys),
+        )
+
+
+def _placeholders(book: Book) -> dict[str, str]:
+    """A page number for every element the contents list, as wide as a real one."""
+    folios = {}
+    for chapter in book.chapters:
+        folios[chapter.id] = "999"
+        folios.update({f"{chapter.id}--{h.id}": "999" for h in chapter.sections})
+    return folios
+
+
+def _folios(front_pages: int, chapters: list[UnitLayout]) -> dict[str, str]:
+    folios: dict[str, str] = {}
+    first = front_pages + 1
+    for chapter in chapters:
+        for anchor, page in chapter.anchors.items():
+            folios[anchor] = str(first + page)
+        first += chapter.pages
+    return folios
+
+
+def _furniture(book: Book, front_pages: int, chapters: list[UnitLayout]) -> list[Unit]:
+    """The furniture of the chapters' pages, in units of whole chapters of about
+    FURNITURE_PAGES pages, so that they are laid out in parallel and a change of page
+    count lays out again only the units from there on."""
+    units: list[Unit] = []
+    first, start = front_pages + 1, 0
+    while start < len(chapters):
+        end, pages = start, 0
+        while end < len(chapters) and (
+            end == start or pages + chapters[end].pages <= FURNITURE_PAGES
+        ):
+            pages += chapters[end].pages
+            end += 1
+        counts = tuple(c.pages for c in chapters[start:end])
+        units.append(
+            Unit(
+                f"furniture of pages {first}-{first + pages - 1}",
+                replace(book, chapters=book.chapters[start:end], notices=()),
+                furniture=(first, *counts),
+            )
+        )
+        first, start = first + pages, end
+    return units

@@ -1,0 +1,394 @@
+"""The book laid out in units, in worker processes, and joined, equals the book laid out
+as one document; a rebuild lays out only the units an edit touched; a damaged cache is
+never trusted."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+import pytest
+from PIL import Image, ImageChops
+
+from conftest import BOOKS, Built, run_presswork
+
+UNITS = Path(".presswork-cache") / "units"
+
+
+def build(source: Path, output: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    result = run_presswork("build", source, "-o", output, *options)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def single(built: Built, output: Path) -> Built:
+    """The same book laid out as one WeasyPrint document."""
+    assert built.source is not None
+    return Built(output, built.slug, build(built.source, output, "--single"), built.source)
+
+
+@pytest.fixture(scope="session")
+def reordered(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The three-chapter book with its figure on a left-hand page (and so moved, as the
+    figure's chapter was laid out from a right-hand page)."""
+    source = tmp_path_factory.mktemp("reordered-source") / "book"
+    shutil.copytree(BOOKS / "multi", source)
+    config = source / "book.yaml"
+    text = config.read_text(encoding="utf-8")
+    head = text[: text.index("chapters:")]
+    config.write_text(head + "chapters:\n  - gamma.md\n  - alpha.md\n  - beta.md\n", "utf-8")
+    output = tmp_path_factory.mktemp("reordered")
+    return Built(output, "three-entries", build(source, output, "--jobs", "2"), source)
+
+
+@pytest.fixture(scope="session", params=["multi", "long_book", "reordered"])
+def pair(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A book built in units (in two processes) and the same book as one document."""
+    built: Built = request.getfixturevalue(request.param)
+    return built, single(built, tmp_path_factory.mktemp(f"{request.param}-single"))
+
+
+def page_texts(pdf: Path) -> list[str]:
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return text.split("\f")[:-1]
+
+
+def page_images(pdf: Path, folder: Path) -> list[Image.Image]:
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(folder / "p")], check=True)
+    return [Image.open(p).convert("L") for p in sorted(folder.glob("p-*.png"))]
+
+
+def differing_pixels(a: Image.Image, b: Image.Image) -> int:
+    """Pixels that differ by more than a sixth of the scale. The antialiasing of glyphs
+    from two subsets of one font differs in a handful; text moved sideways by the 2 mm
+    between a left and a right page's margins, in thousands. (The text of each page,
+    folios and running heads included, is compared exactly.)"""
+    assert a.size == b.size
+    return sum(ImageChops.difference(a, b).point(lambda v: 255 if v > 40 else 0).histogram()[255:])
+
+
+def structure(pdf_path: Path) -> dict[str, Any]:
+    """What a reader of the PDF reaches besides its text: the outline, the links and
+    destinations (resolved to page and position), the structure tree with its pages,
+    ids, alternative texts and figure boxes, and the notes' ids."""
+    with pikepdf.open(pdf_path) as pdf:
+        pages = {page.obj.objgen: index for index, page in enumerate(pdf.pages)}
+        names: dict[str, Any] = {}
+
+        def name_tree(node: Any) -> None:
+            items = list(node.get("/Names", []))
+            names.update({str(k): v for k, v in zip(items[::2], items[1::2], strict=True)})
+            for kid in node.get("/Kids", []):
+                name_tree(kid)
+
+        name_tree(pdf.Root.Names.Dests)
+
+        def where(dest: Any) -> tuple[int, float, float]:
+            if isinstance(dest, pikepdf.String):
+                dest = names[str(dest)]
+            return pages[dest[0].objgen], round(float(dest[2]), 2), round(float(dest[3]), 2)
+
+        outline: list[tuple[int, str, tuple[int, float, float]]] = []
+
+        def walk_outline(item: Any, level: int) -> None:
+            while item is not None:
+                outline.append((level, str(item.Title), where(item.Dest)))
+                walk_outline(item.get("/First"), level + 1)
+                item = item.get("/Next")
+
+        walk_outline(pdf.Root.Outlines.get("/First"), 1)
+        links = []
+        for index, page in enumerate(pdf.pages):
+            for annotation in page.obj.get("/Annots", []):
+                rect = [round(float(v), 2) for v in annotation.Rect]
+                if "/Dest" in annotation:
+                    target = (str(annotation.Dest), where(annotation.Dest))
+                    links.append((index, rect, target, str(annotation.Contents)))
+                else:
+                    links.append((index, rect, str(annotation.A.URI)))
+        elements = []
+
+        def walk(element: Any, depth: int) -> None:
+            kids = element.get("/K")
+            kids = [] if kids is None else list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+            for kid in kids:
+                if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                    box = kid.A.get("/BBox") if "/A" in kid else None
+                    elements.append(
+                        (
+                            depth,
+                            str(kid.S),
+                            pages[kid.Pg.objgen] if "/Pg" in kid else None,
+                            str(kid.get("/ID", "")),
+                            str(kid.get("/Alt", "")),
+                            None if box is None else [round(float(v), 2) for v in box],
+                        )
+                    )
+                    walk(kid, depth + 1)
+
+        tree = pdf.Root.StructTreeRoot
+        walk(tree, 0)
+        ids = [str(name) for name in list(tree.IDTree.Names)[::2]]
+        dests = sorted((name, where(dest)) for name, dest in names.items())
+        catalog = {
+            key: str(pdf.Root.get(key)) for key in ("/Lang", "/MarkInfo", "/ViewerPreferences")
+        }
+        return {
+            "document information": {str(k): str(v) for k, v in pdf.docinfo.items()},
+            "XMP metadata": pdf.Root.Metadata.read_bytes(),
+            "catalog": catalog,
+            "outline": outline,
+            "links": links,
+            "structure": elements,
+            "note ids": ids,
+            "destinations": dests,
+        }
+
+
+def embedded_fonts(pdf_path: Path) -> tuple[Counter[str], int]:
+    """How many font descriptors each font name has, and how many font files the PDF
+    embeds."""
+    with pikepdf.open(pdf_path) as pdf:
+        names: Counter[str] = Counter()
+        files: set[tuple[int, int]] = set()
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
+                names[str(obj.FontName)] += 1
+                for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                    if key in obj:
+                        files.add(obj[key].objgen)
+        return names, len(files)
+
+
+# The joined book equals the book laid out whole -----------------------------------
+
+
+def test_joined_pages_have_the_text_folios_and_look_of_the_single_layout(
+    pair: tuple[Built, Built], tmp_path: Path
+) -> None:
+    joined, whole = pair
+    assert "laid out" in joined.result.stdout
+    texts, expected = page_texts(joined.pdf), page_texts(whole.pdf)
+    assert len(texts) == len(expected) > 3
+    for number, (got, want) in enumerate(zip(texts, expected, strict=True), start=1):
+        assert got == want, f"page {number} differs"
+    # Folios stand on every chapter page, in sequence, and nowhere in the front matter.
+    front = len([t for t in expected if not re.search(r"^\s*\d+\s*$", t, re.M)])
+    assert front >= 2
+    for number, text in enumerate(texts[front:], start=front + 1):
+        assert re.search(rf"^\s*{number}\s*$", text, re.M), f"no folio {number}"
+    # Page by page, the same picture: running heads, folios, notes and figures in place.
+    images = page_images(joined.pdf, tmp_path / "joined")
+    expected_images = page_images(whole.pdf, tmp_path / "whole")
+    for number, (got_image, want_image) in enumerate(zip(images, expected_images, strict=True)):
+        assert differing_pixels(got_image, want_image) < 30, f"page {number + 1} looks different"
+
+
+def test_joined_outline_links_destinations_and_structure_equal_the_single_layout(
+    pair: tuple[Built, Built],
+) -> None:
+    joined, whole = pair
+    got, want = structure(joined.pdf), structure(whole.pdf)
+    for part in want:
+        assert got[part] == want[part], part
+    chapters = [title for level, title, _ in got["outline"] if level == 1]
+    assert len(chapters) >= 3
+    # Links between units became links inside the PDF: none is left as a URI.
+    assert not [link for link in got["links"] if "presswork-xref" in str(link)]
+    assert [link for link in got["links"] if link[0] < 3 and len(link) == 4]  # the contents
+    assert Counter(element[1] for element in got["structure"])["/Note"] >= 3
+
+
+def test_each_face_is_embedded_once_and_the_file_is_no_bigger(
+    pair: tuple[Built, Built],
+) -> None:
+    joined, whole = pair
+    names, files = embedded_fonts(joined.pdf)
+    whole_names, whole_files = embedded_fonts(whole.pdf)
+    # One font file for each face, as in the single layout; the fonts are those of the
+    # single layout (a font can need two dictionaries where parts rounded its widths at
+    # different sizes, never one per part).
+    assert files == whole_files
+    assert set(names) == set(whole_names)
+    assert all(count <= 2 for count in names.values()), names
+    assert joined.pdf.stat().st_size <= 1.25 * whole.pdf.stat().st_size
+    for built in (joined, whole):
+        check = subprocess.run(["qpdf", "--check", str(built.pdf)], capture_output=True)
+        assert check.returncode == 0, check.stdout
+
+
+def test_contents_print_the_pages_the_chapters_begin_on(long_book: Built) -> None:
+    texts = page_texts(long_book.pdf)
+    contents = next(t for t in texts if "Contents" in t)
+    for title in ("Alpha Land", "Beta Land", "Gamma Land", "Delta Land"):
+        match = re.search(rf"{title}[ .]+(\d+)", contents)
+        assert match, title
+        assert title in texts[int(match[1]) - 1], title
+
+
+def test_the_number_of_processes_does_not_change_a_byte(multi: Built, tmp_path: Path) -> None:
+    assert multi.source is not None
+    build(multi.source, tmp_path, "--jobs", "1")
+    for edition in (multi.pdf, multi.print_pdf, multi.epub):
+        assert (tmp_path / edition.name).read_bytes() == edition.read_bytes()
+
+
+# Rebuilding -----------------------------------------------------------------------
+
+
+EPOCH = {"SOURCE_DATE_EPOCH": "1700000000"}  # copies outside git would take their mtime
+
+
+@pytest.fixture(scope="session")
+def editable(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The three-chapter book, built once from a copy that tests copy again and edit."""
+    root = tmp_path_factory.mktemp("editable")
+    source, output = root / "source", root / "output"
+    shutil.copytree(BOOKS / "multi", source)
+    result = run_presswork("build", source, "-o", output, env=EPOCH)
+    assert result.returncode == 0, result.stderr
+    return Built(output, "three-entries", result, source)
+
+
+@pytest.fixture
+def copy_of_multi(editable: Built, tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the book's source and of its built output (the cache with it), in
+    another folder, built there once: WeasyPrint names images after their URL, so only
+    gamma, the chapter with a figure, is laid out again."""
+    assert editable.source is not None
+    source, output = tmp_path / "source", tmp_path / "output"
+    shutil.copytree(editable.source, source)
+    shutil.copytree(editable.output, output)
+    assert laid_out(rebuild(source, output)) == "laid out 1 of 6 units: chapter gamma"
+    return source, output
+
+
+def rebuild(source: Path, output: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    result = run_presswork("build", source, "-o", output, *options, env=EPOCH)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def laid_out(result: subprocess.CompletedProcess[str]) -> str:
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_an_unchanged_book_is_not_laid_out_again(
+    editable: Built, copy_of_multi: tuple[Path, Path]
+) -> None:
+    source, output = copy_of_multi
+    before = {p.name: p.read_bytes() for p in output.iterdir() if p.is_file()}
+    assert laid_out(rebuild(source, output)) == "all 6 units of the layout from the cache"
+    assert {p.name: p.read_bytes() for p in output.iterdir() if p.is_file()} == before
+
+
+def test_a_one_word_edit_lays_out_only_its_chapter(
+    editable: Built, copy_of_multi: tuple[Path, Path], tmp_path: Path
+) -> None:
+    source, output = copy_of_multi
+    before = {e.name: (output / e.name).read_bytes() for e in (editable.pdf, editable.epub)}
+    beta = source / "beta.md"
+    text = beta.read_text(encoding="utf-8")
+    assert "paragraph" in text
+    beta.write_text(text.replace("paragraph", "passage", 1), encoding="utf-8")
+    assert laid_out(rebuild(source, output)) == "laid out 1 of 6 units: chapter beta"
+    # The rebuilt book is the book built afresh.
+    fresh = tmp_path / "fresh"
+    rebuild(source, fresh)
+    for edition in (editable.pdf, editable.print_pdf, editable.epub):
+        rebuilt = (output / edition.name).read_bytes()
+        assert rebuilt == (fresh / edition.name).read_bytes()
+        assert rebuilt != before.get(edition.name)
+    assert len(list((output / UNITS).glob("*.pdf"))) == 6  # the old entry is gone
+
+
+def test_a_longer_chapter_moves_what_follows_without_laying_it_out(
+    editable: Built, copy_of_multi: tuple[Path, Path], tmp_path: Path
+) -> None:
+    source, output = copy_of_multi
+    alpha = source / "alpha.md"
+    text = alpha.read_text(encoding="utf-8")
+    more = "\n\n".join(f"An added paragraph {n} that runs on " * 12 for n in range(30))
+    alpha.write_text(text.rstrip() + "\n\n" + more + "\n", encoding="utf-8")
+    # The contents' numbers and the folios change: the front matter and furniture are
+    # laid out again, the chapters after alpha are not.
+    result = laid_out(rebuild(source, output))
+    assert re.fullmatch(
+        r"laid out 3 of 6 units: chapter alpha, front matter, furniture of pages 4-(\d+)", result
+    ), result
+    whole = tmp_path / "whole"
+    rebuild(source, whole, "--single")
+    pdf = output / editable.pdf.name
+    assert page_texts(pdf) == page_texts(whole / editable.pdf.name)
+    assert structure(pdf) == structure(whole / editable.pdf.name)
+
+
+def test_the_epub_alone_takes_its_page_numbers_from_the_cache(
+    editable: Built, copy_of_multi: tuple[Path, Path]
+) -> None:
+    source, output = copy_of_multi
+    epub = output / editable.epub.name
+    before = epub.read_bytes()
+    epub.unlink()
+    result = rebuild(source, output, "--format", "epub")
+    # No furniture: the ePub needs only where the pages begin. A full build after it
+    # still finds the furniture in the cache.
+    assert laid_out(result) == "all 5 units of the layout from the cache"
+    assert epub.read_bytes() == before
+    assert laid_out(rebuild(source, output)) == "all 6 units of the layout from the cache"
+
+
+def _damage_pdf(entry: Path) -> None:
+    pdf = entry.with_suffix(".pdf")
+    pdf.write_bytes(pdf.read_bytes()[:-100])
+
+
+def _damage_record(entry: Path) -> None:
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    data["record"]["pages"] += 1
+    entry.write_text(json.dumps(data), encoding="utf-8")
+
+
+def _other_format(entry: Path) -> None:
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    data["format"] = 1
+    entry.write_text(json.dumps(data), encoding="utf-8")
+
+
+def _not_json(entry: Path) -> None:
+    entry.write_text("{ not json", encoding="utf-8")
+
+
+@pytest.mark.parametrize("damage", [_damage_pdf, _damage_record, _other_format, _not_json])
+def test_a_damaged_cache_entry_is_laid_out_again(
+    editable: Built, copy_of_multi: tuple[Path, Path], damage: Any
+) -> None:
+    source, output = copy_of_multi
+    editions = (editable.pdf, editable.print_pdf, editable.epub)
+    before = {e.name: (output / e.name).read_bytes() for e in editions}
+    entries = sorted((output / UNITS).glob("*.json"))
+    assert len(entries) == 6
+    chapters = [e for e in entries if '"anchors":{"alpha' in e.read_text(encoding="utf-8")]
+    (alpha,) = chapters
+    damage(alpha)
+    assert laid_out(rebuild(source, output)) == "laid out 1 of 6 units: chapter alpha"
+    assert {e.name: (output / e.name).read_bytes() for e in editions} == before
+    record = json.loads(alpha.read_text(encoding="utf-8"))
+    assert record["pdf"] == hashlib.sha256(alpha.with_suffix(".pdf").read_bytes()).hexdigest()
+
+
+def test_the_report_says_what_it_laid_out(north_korea: Built) -> None:
+    assert laid_out(north_korea.result) == (
+        "laid out 4 of 4 units: length of the front matter, chapter north-korea, "
+        "front matter, furniture of pages 4-6"
+    )
