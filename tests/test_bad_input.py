@@ -138,7 +138,7 @@ def test_a_good_build_replaces_earlier_editions_and_nothing_else(
     # Nothing else: no temporary file is left behind, only the documented cache.
     assert set(after) == set(OLD)
     units = output / ".presswork-cache" / "units"
-    assert [p.name for p in (output / ".presswork-cache").iterdir()] == ["units"]
+    assert sorted(p.name for p in (output / ".presswork-cache").iterdir()) == ["fonts", "units"]
     names = sorted(p.name for p in units.iterdir())
     records = [n for n in names if n.endswith(".json")]
     assert records and names == sorted(records + [n[:-5] + ".pdf" for n in records])
@@ -147,3 +147,28 @@ def test_a_good_build_replaces_earlier_editions_and_nothing_else(
 def test_usage_error_exits_2(tmp_path: Path) -> None:
     result = run_presswork("build", "--format", "docx", cwd=tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_a_layout_process_that_dies_fails_the_build_cleanly(
+    tmp_path: Path, make_book: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    from presswork import units
+    from presswork.build import build
+    from presswork.errors import OutputError
+
+    def killed(self: object, jobs: object) -> object:
+        raise BrokenProcessPool("a child process terminated abruptly")
+
+    monkeypatch.setattr(units._Runner, "_map", killed)
+    root = make_book(chapters={"a.md": "# A\n\nText.\n", "b.md": "# B\n\nMore.\n"})
+    output = tmp_path / "out"
+    output.mkdir()
+    for name, data in OLD.items():
+        (output / name).write_bytes(data)
+    with pytest.raises(OutputError) as raised:
+        build(root, output, jobs=2)
+    (diagnostic,) = raised.value.diagnostics
+    assert diagnostic.code == "PW905" and "--jobs" in diagnostic.message
+    assert snapshot(output) == OLD

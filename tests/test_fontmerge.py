@@ -62,14 +62,19 @@ def parts() -> dict[str, bytes]:
     }
 
 
-def build(parts: dict[str, bytes], names: Sequence[str], originals: Sequence[Path] | None) -> bytes:
+def build(
+    parts: dict[str, bytes],
+    names: Sequence[str],
+    originals: Sequence[Path] | None,
+    subsets: Path | None = None,
+) -> bytes:
     """The parts joined as the book joins them, merged unless ``originals`` is None."""
     sources = [pikepdf.open(io.BytesIO(parts[name])) for name in names]
     joined = pikepdf.new()
     for source in sources:
         joined.pages.extend(source.pages)
     if originals is not None:
-        merge_fonts(joined, originals)
+        merge_fonts(joined, originals, subsets)
     output = io.BytesIO()
     joined.save(output, deterministic_id=True)
     return output.getvalue()
@@ -281,6 +286,29 @@ def test_smaller_and_reproducible(parts: dict[str, bytes], book: tuple[bytes, by
     before, after = book
     assert len(after) < len(before)
     assert build(parts, ["abc", "xyz", "many"], ORIGINALS) == after
+
+
+def test_kept_subsets_are_reused_checked_and_pruned(
+    parts: dict[str, bytes], book: tuple[bytes, bytes], tmp_path: Path
+) -> None:
+    subsets = tmp_path / "subsets"
+    names = ["abc", "xyz", "many"]
+    assert build(parts, names, ORIGINALS, subsets) == book[1]
+    kept = sorted(subsets.iterdir())
+    assert kept and all(p.suffix == ".font" for p in kept)
+    # Reused: a kept subset is what goes into the file, so one with other glyphs (but
+    # whole bytes) would show; here each is the subset the merge would make anyway.
+    stamps = {p: p.stat().st_mtime_ns for p in kept}
+    assert build(parts, names, ORIGINALS, subsets) == book[1]
+    assert {p: p.stat().st_mtime_ns for p in sorted(subsets.iterdir())} == stamps
+    # Damaged: ignored, made again, and replaced.
+    kept[0].write_bytes(kept[0].read_bytes()[:-10])
+    assert build(parts, names, ORIGINALS, subsets) == book[1]
+    assert sorted(subsets.iterdir()) == kept
+    assert kept[0].stat().st_mtime_ns != stamps[kept[0]]
+    # Another book's glyphs: its subsets replace the old ones.
+    build(parts, ["abc"], ORIGINALS, subsets)
+    assert not set(subsets.iterdir()) & set(kept)
 
 
 def test_face_without_original_is_left_alone(parts: dict[str, bytes], tmp_path: Path) -> None:

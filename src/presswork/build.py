@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from presswork import cache, join, pdf, units
+from presswork import cache, pdf, units
 from presswork import release as release_files
 from presswork.check import check
 from presswork.config import BookConfig
@@ -184,9 +185,13 @@ def _in_units(
     loaded: Loaded, styles: Path, output: Path, jobs: int, needs_pdf: bool, progress: Progress
 ) -> _Paged:
     book = loaded.book
-    layouts = units.lay_out(
-        book, loaded.config.root, styles, output, jobs, with_pdf=needs_pdf, progress=progress
-    )
+    try:
+        layouts = units.lay_out(
+            book, loaded.config.root, styles, output, jobs, with_pdf=needs_pdf, progress=progress
+        )
+    except BrokenProcessPool:
+        message = "a process laying out pages stopped (out of memory?); try fewer --jobs"
+        raise OutputError(error("PW905", message)) from None
     everything = (layouts.front, *layouts.chapters)
     problems = [error("PW901", f"layout: {w}") for u in everything for w in u.layout_warnings]
     if problems:
@@ -205,6 +210,8 @@ def _in_units(
         furniture = layouts.furniture
         written = [w for u in (*everything, *furniture) for w in u.write_warnings]
         warnings += [warning("PW904", f"writing the PDF: {w}") for w in dict.fromkeys(written)]
+        from presswork import join  # fontTools and the join load only to make a PDF
+
         progress("joining the pages")
         # Where the text area sits on each chapter page of the book: a chapter's page
         # is moved there from where it was laid out.
@@ -216,7 +223,13 @@ def _in_units(
             parts.append(join.Part(chapter.pdf, shifts, furnished=True))
             page += chapter.pages
         furnishings = [unit.pdf for unit in furniture]
-        screen = join.join(parts, furnishings, font_files(styles), book.metadata.modified)
+        screen = join.join(
+            parts,
+            furnishings,
+            font_files(styles),
+            book.metadata.modified,
+            subsets=output / cache.FONTS_DIR,
+        )
     return _Paged(
         screen,
         layouts.page_count,

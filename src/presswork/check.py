@@ -107,8 +107,10 @@ def _text_rules(path: Path, report: Report, prose_only: bool) -> None:
             continue
         if not prose_only and line.lstrip().startswith("#"):
             continue  # a YAML comment
-        for col, char in enumerate(line, start=1):
-            if ord(char) >= 0x20 and ord(char) not in covered:
+        # Most lines have no character to report: find that out in one set operation.
+        uncovered = {c for c in set(line) if ord(c) >= 0x20 and ord(c) not in covered}
+        for col, char in enumerate(line if uncovered else "", start=1):
+            if char in uncovered:
                 name = unicodedata.name(char, "unnamed character")
                 report.add(
                     error(

@@ -19,7 +19,9 @@ written the way WeasyPrint writes them are left exactly as they are.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
 import re
 import zlib
 from collections.abc import Iterator, Sequence
@@ -28,6 +30,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import fontTools
 import pikepdf
 from fontTools import subset
 from fontTools.ttLib import TTFont
@@ -124,11 +127,13 @@ class _Original:
     metrics: _Metrics
 
 
-def merge_fonts(pdf: pikepdf.Pdf, originals: Sequence[Path]) -> None:
+def merge_fonts(pdf: pikepdf.Pdf, originals: Sequence[Path], subsets: Path | None = None) -> None:
     """Give every face one embedded subset: the copies of each font the parts embedded
     become one font dictionary (or as few as agree on widths and Unicode text), and the
     fonts of each face share one font file, ``originals``' file for that face subset to
-    every glyph the book uses. Fonts not matched to an original are left as they are."""
+    every glyph the book uses. Fonts not matched to an original are left as they are.
+    ``subsets``: a folder keeping the subsets of the last merge, for the next merge of the
+    same glyphs (a rebuild after a small edit) to reuse."""
     slots = list(_font_slots(pdf))
     copies: dict[ObjGen, _Copy] = {}
     by_base_font: dict[str, list[_Copy]] = {}
@@ -162,6 +167,7 @@ def merge_fonts(pdf: pikepdf.Pdf, originals: Sequence[Path]) -> None:
             faces.setdefault(original.path, (original, []))[1].append(same)
 
     replacements: dict[ObjGen, Any] = {}
+    used: set[Path] = set()
     for original, fonts in faces.values():
         face_copies = [copy for base_copies in fonts for copy in base_copies]
         files = {copy.file.objgen for copy in face_copies}
@@ -171,7 +177,9 @@ def merge_fonts(pdf: pikepdf.Pdf, originals: Sequence[Path]) -> None:
         else:
             gids = sorted({0}.union(*(copy.widths for copy in face_copies)))
             try:
-                font_file = _font_file(pdf, original, gids)
+                font_file = _font_file(pdf, original, gids, subsets)
+                if subsets is not None:
+                    used.add(_subset_path(original, gids, subsets))
             except Exception:  # a face fontTools cannot subset stays as the parts wrote it
                 continue
         for base_copies in fonts:
@@ -186,6 +194,9 @@ def merge_fonts(pdf: pikepdf.Pdf, originals: Sequence[Path]) -> None:
         merged = replacements.get(font.objgen)
         if merged is not None:
             fonts_dictionary[name] = merged
+    if subsets is not None and subsets.is_dir():
+        for stale in set(subsets.iterdir()) - used:
+            stale.unlink(missing_ok=True)
 
 
 def _font_slots(pdf: pikepdf.Pdf) -> Iterator[tuple[Any, str, Any]]:
@@ -442,9 +453,23 @@ def _clusters(copies: list[_Copy]) -> list[_Cluster]:
     return clusters
 
 
-def _font_file(pdf: pikepdf.Pdf, original: _Original, gids: list[int]) -> Any:
+def _font_file(pdf: pikepdf.Pdf, original: _Original, gids: list[int], subsets: Path | None) -> Any:
     """The original subset to ``gids``, glyph ids retained, as a compressed font file
     stream with the keys WeasyPrint gives it."""
+    kept = _kept_subset(original, gids, subsets)
+    data = kept if kept is not None else _subset(original, gids)
+    if subsets is not None and kept is None:
+        _keep_subset(original, gids, subsets, data)
+    stream = pikepdf.Stream(pdf, b"")
+    stream.write(zlib.compress(data, 9), filter=pikepdf.Name.FlateDecode)
+    if original.metrics.cff:
+        stream.Subtype = pikepdf.Name.OpenType
+    else:
+        stream.Length1 = len(data)
+    return stream
+
+
+def _subset(original: _Original, gids: list[int]) -> bytes:
     options = subset.Options(
         retain_gids=True,
         passthrough_tables=True,
@@ -463,14 +488,38 @@ def _font_file(pdf: pikepdf.Pdf, original: _Original, gids: list[int]) -> Any:
         subsetter.subset(font)
         output = io.BytesIO()
         font.save(output)
-    data = output.getvalue()
-    stream = pikepdf.Stream(pdf, b"")
-    stream.write(zlib.compress(data, 9), filter=pikepdf.Name.FlateDecode)
-    if original.metrics.cff:
-        stream.Subtype = pikepdf.Name.OpenType
-    else:
-        stream.Length1 = len(data)
-    return stream
+    return output.getvalue()
+
+
+def _subset_path(original: _Original, gids: list[int], subsets: Path) -> Path:
+    """Where the subset of ``original`` to ``gids`` is kept: named after the original's
+    bytes, the glyphs, the tables dropped and fontTools' version."""
+    digest = hashlib.sha256(hashlib.sha256(original.path.read_bytes()).digest())
+    digest.update(f"{fontTools.version}\0{_DROP}\0{gids}".encode())
+    return subsets / f"{digest.hexdigest()}.font"
+
+
+def _kept_subset(original: _Original, gids: list[int], subsets: Path | None) -> bytes | None:
+    """A kept subset whose bytes are whole (they follow their own SHA-256), or None."""
+    if subsets is None:
+        return None
+    try:
+        kept = _subset_path(original, gids, subsets).read_bytes()
+    except OSError:
+        return None
+    digest, data = kept[:32], kept[32:]
+    return data if hashlib.sha256(data).digest() == digest else None
+
+
+def _keep_subset(original: _Original, gids: list[int], subsets: Path, data: bytes) -> None:
+    path = _subset_path(original, gids, subsets)
+    try:
+        subsets.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        temporary.write_bytes(hashlib.sha256(data).digest() + data)
+        temporary.replace(path)
+    except OSError:
+        return
 
 
 def _merged_font(pdf: pikepdf.Pdf, cluster: _Cluster, font_file: Any) -> Any:

@@ -54,19 +54,24 @@ class _Outline:
 
 
 def join(
-    parts: Sequence[Part], furniture: Sequence[bytes], fonts: Sequence[Path], date: datetime
+    parts: Sequence[Part],
+    furniture: Sequence[bytes],
+    fonts: Sequence[Path],
+    date: datetime,
+    subsets: Path | None = None,
 ) -> bytes:
     """The book's PDF from its parts, the first of which gives the document's catalog
     (language, metadata, viewer preferences), its dates replaced by ``date``.
     ``furniture`` are PDFs whose pages, one after the other, are those of the furnished
-    parts."""
+    parts. ``subsets`` keeps the fonts' subsets for the next join (see
+    :func:`~presswork.fontmerge.merge_fonts`)."""
     opened = [pikepdf.open(io.BytesIO(part.pdf)) for part in parts]
     furniture_pdfs = [pikepdf.open(io.BytesIO(data)) for data in furniture]
     out = opened[0]
     try:
         pages = [page for pdf in furniture_pdfs for page in pdf.pages]
         _date(out, date)
-        return _join(out, parts, opened, pages, fonts)
+        return _join(out, parts, opened, pages, fonts, subsets)
     finally:
         for pdf in opened + furniture_pdfs:
             pdf.close()
@@ -78,31 +83,55 @@ def _join(
     opened: list[pikepdf.Pdf],
     furniture: list[pikepdf.Page],
     fonts: Sequence[Path],
+    subsets: Path | None,
 ) -> bytes:
-    tree = out.Root.StructTreeRoot
-    document = _kids(tree)[0]
-    document_kids = _kids(document)
-    nums = _number_tree(tree.ParentTree)
-    next_key = int(tree.get("/ParentTreeNextKey", _next_key(nums)))
-    ids = _name_tree(tree["/IDTree"]) if "/IDTree" in tree else []
-    dests = _name_tree(out.Root.Names.Dests) if "/Names" in out.Root else []
-    outline = _outline(out.Root.Outlines) if "/Outlines" in out.Root else []
-    _apply_shifts(out, list(out.pages), parts[0].shifts, dests, outline, document_kids)
-    for page in out.pages:
-        for annotation in page.obj.get("/Annots", []):
-            _resolve_xref(annotation)
+    book = _Book(out)
+    book.adopt_own(parts[0])
     for part, pdf in zip(parts[1:], opened[1:], strict=True):
-        first = len(out.pages)
+        pages = book.append(part, pdf)
+        if part.furnished:
+            for page, dx in zip(pages, part.shifts, strict=True):
+                _overlay(out, page, furniture.pop(0), dx)
+    book.finish()
+    merge_fonts(out, fonts, subsets)
+    return deterministic_bytes(out, pack=True)
+
+
+class _Book:
+    """The joined PDF being made, with what its trees will hold once every part is in:
+    the structure tree's kids, the ParentTree's entries, the notes' ids, the named
+    destinations and the outline."""
+
+    def __init__(self, out: pikepdf.Pdf) -> None:
+        self.out = out
+        self.tree = out.Root.StructTreeRoot
+        self.document = _kids(self.tree)[0]
+        self.kids = _kids(self.document)
+        self.nums = _number_tree(self.tree.ParentTree)
+        self.next_key = int(self.tree.get("/ParentTreeNextKey", _next_key(self.nums)))
+        self.ids = _name_tree(self.tree.IDTree) if "/IDTree" in self.tree else []
+        self.dests = _name_tree(out.Root.Names.Dests) if "/Names" in out.Root else []
+        self.outline = _outline(out.Root.Outlines) if "/Outlines" in out.Root else []
+
+    def adopt_own(self, part: Part) -> None:
+        """Take the first part, whose PDF the book is made from, as the others."""
+        pages = list(self.out.pages)
+        _apply_shifts(self.out, pages, part.shifts, self.dests, self.outline, self.kids)
+        for page in pages:
+            for annotation in page.obj.get("/Annots", []):
+                _resolve_xref(annotation)
+
+    def append(self, part: Part, pdf: pikepdf.Pdf) -> list[pikepdf.Page]:
+        """Add a part's pages and what refers to them; return the pages as added."""
+        out, first = self.out, len(self.out.pages)
         for page in pdf.pages:
             out.pages.append(page)
         pages = list(out.pages)[first:]
         source = pdf.Root.StructTreeRoot
-        offset = next_key
-        for key, value in _number_tree(source.ParentTree):
-            nums.append((key + offset, out.copy_foreign(_indirect(pdf, value))))
-        next_key = offset + int(
-            source.get("/ParentTreeNextKey", _next_key(_number_tree(source.ParentTree)))
-        )
+        offset = self.next_key
+        numbers = _number_tree(source.ParentTree)
+        self.nums += [(key + offset, out.copy_foreign(_indirect(pdf, v))) for key, v in numbers]
+        self.next_key = offset + int(source.get("/ParentTreeNextKey", _next_key(numbers)))
         for page in pages:
             if "/StructParents" in page.obj:
                 page.obj.StructParents = int(page.obj.StructParents) + offset
@@ -111,40 +140,41 @@ def _join(
                     annotation.StructParent = int(annotation.StructParent) + offset
                 _resolve_xref(annotation)
         structure = [out.copy_foreign(_indirect(pdf, kid)) for kid in _kids(_kids(source)[0])]
-        for copied in structure:
-            if isinstance(copied, pikepdf.Dictionary) and "/S" in copied:
-                copied.P = document
-        document_kids += structure
+        for element in structure:
+            if isinstance(element, pikepdf.Dictionary) and "/S" in element:
+                element.P = self.document
+        self.kids += structure
         if "/IDTree" in source:
-            ids += [(n, out.copy_foreign(_indirect(pdf, v))) for n, v in _name_tree(source.IDTree)]
-        part_dests: list[tuple[pikepdf.Object, pikepdf.Object]] = []
+            self.ids += [
+                (n, out.copy_foreign(_indirect(pdf, v))) for n, v in _name_tree(source.IDTree)
+            ]
+        dests = []
         if "/Names" in pdf.Root and "/Dests" in pdf.Root.Names:
-            part_dests = [
+            dests = [
                 (n, out.copy_foreign(_indirect(pdf, v)))
                 for n, v in _name_tree(pdf.Root.Names.Dests)
             ]
-        part_outline = _outline(pdf.Root.Outlines, out, pdf) if "/Outlines" in pdf.Root else []
-        _apply_shifts(out, pages, part.shifts, part_dests, part_outline, structure)
-        dests += part_dests
-        outline += part_outline
-        if part.furnished:
-            for page, dx in zip(pages, part.shifts, strict=True):
-                _overlay(out, page, furniture.pop(0), dx)
-    document.K = pikepdf.Array(document_kids)
-    tree.ParentTree = out.make_indirect(
-        pikepdf.Dictionary(Nums=pikepdf.Array([x for key, value in nums for x in (key, value)]))
-    )
-    tree.ParentTreeNextKey = next_key
-    if ids:
-        tree.IDTree = out.make_indirect(pikepdf.Dictionary(Names=_sorted_names(ids)))
-    names = out.Root.get("/Names")
-    if names is None:
-        names = out.Root.Names = out.make_indirect(pikepdf.Dictionary())
-    names.Dests = out.make_indirect(pikepdf.Dictionary(Names=_sorted_names(dests)))
-    if outline:
-        out.Root.Outlines = _write_outline(out, outline)
-    merge_fonts(out, fonts)
-    return deterministic_bytes(out, pack=True)
+        outline = _outline(pdf.Root.Outlines, out, pdf) if "/Outlines" in pdf.Root else []
+        _apply_shifts(out, pages, part.shifts, dests, outline, structure)
+        self.dests += dests
+        self.outline += outline
+        return pages
+
+    def finish(self) -> None:
+        """Write the trees."""
+        out, tree = self.out, self.tree
+        self.document.K = pikepdf.Array(self.kids)
+        nums = pikepdf.Array([x for key, value in self.nums for x in (key, value)])
+        tree.ParentTree = out.make_indirect(pikepdf.Dictionary(Nums=nums))
+        tree.ParentTreeNextKey = self.next_key
+        if self.ids:
+            tree.IDTree = out.make_indirect(pikepdf.Dictionary(Names=_sorted_names(self.ids)))
+        names = out.Root.get("/Names")
+        if names is None:
+            names = out.Root.Names = out.make_indirect(pikepdf.Dictionary())
+        names.Dests = out.make_indirect(pikepdf.Dictionary(Names=_sorted_names(self.dests)))
+        if self.outline:
+            out.Root.Outlines = _write_outline(out, self.outline)
 
 
 def _date(pdf: pikepdf.Pdf, date: datetime) -> None:

@@ -18,8 +18,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from weasyprint.formatting_structure import boxes
-
 from presswork.model import (
     Block,
     Book,
@@ -71,6 +69,8 @@ def _excluded(box: Any) -> bool:
 def _lines(box: Any, anchor: str | None) -> Iterator[tuple[str, str]]:
     """(anchor, text) for each line or image in the page's flow, in reading order; the
     anchor is the id of the nearest element with one."""
+    from weasyprint.formatting_structure import boxes  # only where pages are laid out
+
     if _excluded(box):
         return
     element = box.element
@@ -91,6 +91,8 @@ def _lines(box: Any, anchor: str | None) -> Iterator[tuple[str, str]]:
 def _text(box: Any) -> str:
     if _excluded(box):
         return ""
+    from weasyprint.formatting_structure import boxes
+
     if isinstance(box, boxes.TextBox):
         return str(box.text)
     return "".join(_text(child) for child in getattr(box, "children", ()))

@@ -9,6 +9,7 @@ BleedBox set, as a printer expects.
 
 from __future__ import annotations
 
+import atexit
 import io
 import logging
 import os
@@ -17,15 +18,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pikepdf
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
 
 from presswork import html
-from presswork.fetch import LocalFetcher
 from presswork.model import Book
+
+# WeasyPrint (and Pango with it) loads only where pages are laid out: an ePub built from
+# the cache, or the print edition, need neither.
+if TYPE_CHECKING:
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    from presswork.fetch import LocalFetcher
 
 MM = 72 / 25.4
 BLEED_MM = 3.0
@@ -107,13 +113,20 @@ class _Styles:
     warnings: tuple[str, ...]
 
 
-# The parsed stylesheet and its fonts, kept by a process that lays out many units.
+# The parsed stylesheet and its fonts, kept by a process that lays out many units, and
+# let go before the interpreter tears WeasyPrint down (its fonts clean up after them).
 _parsed: dict[tuple[Path, Path, str], _Styles] = {}
+atexit.register(_parsed.clear)
 
 
 def _styles(manuscript: Path, styles: Path, version: str | None) -> _Styles:
     """The styles parsed, or taken from an earlier parse of the same ``version`` of them
     (a digest of the styles folder's files; ``None``: parse anew)."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    from presswork.fetch import LocalFetcher
+
     key = (manuscript, styles, version or "")
     if version is not None and key in _parsed:
         return _parsed[key]
@@ -129,6 +142,8 @@ def _styles(manuscript: Path, styles: Path, version: str | None) -> _Styles:
 
 
 def lay_out(html: str, manuscript: Path, styles: Path, version: str | None = None) -> Layout:
+    from weasyprint import HTML
+
     parsed = _styles(manuscript, styles, version)
     with _weasyprint_warnings() as messages:
         document = HTML(

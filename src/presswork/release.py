@@ -9,6 +9,7 @@ can be compared with what was released.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import platform
@@ -47,9 +48,18 @@ def _version(package: str) -> str | None:
 
 
 def pango_version() -> str:
-    from weasyprint.text.ffi import pango
+    """The version of the Pango library WeasyPrint lays text out with, read from the
+    library itself (the one WeasyPrint loads, by the same name) without loading
+    WeasyPrint."""
+    try:
+        library = ctypes.CDLL("libpango-1.0.so.0")
+    except OSError:
+        from weasyprint.text.ffi import pango
 
-    number = int(pango.pango_version())
+        number = int(pango.pango_version())
+    else:
+        library.pango_version.restype = ctypes.c_int
+        number = int(library.pango_version())
     return f"{number // 10000}.{number // 100 % 100}.{number % 100}"
 
 
