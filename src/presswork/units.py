@@ -47,6 +47,7 @@ class Unit:
     folios: dict[str, str] | None = None  # the front matter: page numbers for its contents
     furniture: tuple[int, ...] | None = None  # the furniture: first folio, chapters' pages
     images: tuple[Path, ...] = ()
+    measure: bool = False  # laid out only to count its pages: no PDF is written
 
     def html(self, widows: dict[str, int]) -> str:
         if self.chapter is not None:
@@ -124,10 +125,13 @@ def lay_out_unit(job: Job) -> UnitLayout:
     from presswork.pdftags import tag_notes
 
     layout = pdf.lay_out_with_notes(job.unit.html, job.manuscript, job.styles, job.environment)
-    written, messages = pdf.screen_pdf(layout, job.identifier, job.date)
+    written, messages = b"", list[str]()
+    if not job.unit.measure:
+        written, messages = pdf.screen_pdf(layout, job.identifier, job.date)
+        written = tag_notes(written)
     pages = layout.document.pages
     return UnitLayout(
-        pdf=tag_notes(written),
+        pdf=written,
         pages=len(pages),
         starts=page_starts(layout.document),
         anchors=layout.anchor_pages(),
@@ -202,7 +206,9 @@ class _Runner:
                 u.images,
                 # WeasyPrint names an image in the PDF after its URL, which holds the
                 # manuscript folder's path.
-                self.settings + (f"\0{self.manuscript.resolve()}" if u.images else ""),
+                self.settings
+                + (f"\0{self.manuscript.resolve()}" if u.images else "")
+                + ("\0measured only" if u.measure else ""),
             )
             for u in units
         ]
@@ -282,7 +288,7 @@ def lay_out(
     with _runner(_Runner(book, manuscript, styles, output, jobs, with_pdf, progress)) as runner:
         # The contents print the pages the chapters begin on, which follow the front
         # matter: its length is measured with placeholder numbers alongside the chapters.
-        measure = Unit("length of the front matter", book, folios=_placeholders(book))
+        measure = Unit("length of the front matter", book, folios=_placeholders(book), measure=True)
         measured, *chapters = runner.run(
             [
                 measure,
