@@ -15,11 +15,17 @@ Each command then runs as a separate child process, so that its peak memory is i
 (``ru_maxrss`` from ``os.wait4``, which covers the child and the processes it waited for,
 such as pandoc's WeasyPrint):
 
-1. ``presswork build SRC -o OUT`` (screen PDF, print PDF and ePub, into an empty folder);
-2. ``presswork build SRC -o OUT2 --format epub``;
-3. a one-word edit in entry 1, then ``presswork build SRC -o OUT`` again;
-4. ``pandoc report.md -o report.epub --toc``;
-5. ``pandoc report.md -o report.pdf --toc --pdf-engine=weasyprint`` (the venv's WeasyPrint).
+1. ``presswork build SRC -o OUT`` (screen PDF, print PDF and ePub, into an empty folder:
+   a cold build, every entry laid out, in as many processes as the machine has cores);
+2. ``presswork build SRC -o OUT --format epub``: the ePub alone, its page numbers taken
+   from the layout cached by the build before;
+3. ``presswork build SRC -o OUT2 --format epub``: the ePub alone into an empty folder,
+   which must lay the pages out to number them;
+4. a one-word edit in entry 1, then ``presswork build SRC -o OUT`` again;
+5. ``presswork build SRC -o OUT3 --single``: the book laid out as one document, for
+   comparison (skipped with ``--skip-single``);
+6. ``pandoc report.md -o report.epub --toc``;
+7. ``pandoc report.md -o report.pdf --toc --pdf-engine=weasyprint`` (the venv's WeasyPrint).
 
 What comes out, on stdout: the machine and the versions used, then one table per size
 (command, wall seconds, peak MB, pages, pages per second) followed by the ratios the report
@@ -42,7 +48,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pikepdf
@@ -98,6 +104,7 @@ class Ratio:
 class SizeResult:
     entries: int
     rows: dict[str, Measurement]
+    pdf_bytes: dict[str, int] = field(default_factory=dict)  # "joined", "single"
 
 
 # --------------------------------------------------------------------------------------
@@ -251,7 +258,9 @@ def presswork_exe() -> str:
     return str(local) if local.is_file() else (shutil.which("presswork") or "presswork")
 
 
-def bench_size(entries: int, work: Path, seed_body: str, skip_pandoc: bool) -> SizeResult:
+def bench_size(
+    entries: int, work: Path, seed_body: str, skip_pandoc: bool, skip_single: bool
+) -> SizeResult:
     folder = work / f"entries-{entries}"
     src = folder / "manuscript"
     out_all = folder / "out"
@@ -273,14 +282,17 @@ def bench_size(entries: int, work: Path, seed_body: str, skip_pandoc: bool) -> S
     )
     rows["cold"] = with_pages(cold, pdf_pages(out_all / "report.pdf"))
 
-    say("presswork build --format epub")
-    epub, stdout = run_measured(
-        "presswork build --format epub",
-        [presswork, "build", str(src), "-o", str(out_epub), "--format", "epub"],
-        cwd=folder,
-        env=env,
-    )
-    rows["epub"] = with_pages(epub, epub_pages(stdout))
+    # The ePub alone: after the build (its page numbers from the cache), then into an
+    # empty folder (the pages laid out to number them).
+    for key, kind, out in (("epub", "cached layout", out_all), ("epub_cold", "cold", out_epub)):
+        say(f"presswork build --format epub ({kind})")
+        epub, stdout = run_measured(
+            f"presswork build --format epub ({kind})",
+            [presswork, "build", str(src), "-o", str(out), "--format", "epub"],
+            cwd=folder,
+            env=env,
+        )
+        rows[key] = with_pages(epub, epub_pages(stdout))
 
     say("one-word edit in entry 1, presswork build again")
     edit_one_word(src / "entry-001.md")
@@ -291,6 +303,16 @@ def bench_size(entries: int, work: Path, seed_body: str, skip_pandoc: bool) -> S
         env=env,
     )
     rows["rebuild"] = with_pages(rebuild, pdf_pages(out_all / "report.pdf"))
+
+    if not skip_single:
+        say("presswork build --single (one document, for comparison)")
+        whole, _ = run_measured(
+            "presswork build --single (3 editions)",
+            [presswork, "build", str(src), "-o", str(folder / "out-single"), "--single"],
+            cwd=folder,
+            env=env,
+        )
+        rows["single"] = with_pages(whole, pdf_pages(folder / "out-single" / "report.pdf"))
 
     if not skip_pandoc:
         pandoc = pandoc_path()
@@ -322,7 +344,15 @@ def bench_size(entries: int, work: Path, seed_body: str, skip_pandoc: bool) -> S
             env=env,
         )
         rows["pandoc_pdf"] = with_pages(ppdf, pdf_pages(pandoc_dir / "report.pdf"))
-    return SizeResult(entries, rows)
+    sizes = {
+        name: path.stat().st_size
+        for name, path in (
+            ("joined", out_all / "report.pdf"),
+            ("single", folder / "out-single" / "report.pdf"),
+        )
+        if path.is_file()
+    }
+    return SizeResult(entries, rows, sizes)
 
 
 # --------------------------------------------------------------------------------------
@@ -384,7 +414,18 @@ def size_ratios(result: SizeResult, smallest: SizeResult) -> list[Ratio]:
             field="peak_mb",
         ),
         scale_ratio(result, smallest),
+        size_ratio(result),
     ]
+
+
+def size_ratio(result: SizeResult) -> Ratio:
+    """The joined PDF's size against the same book laid out as one document."""
+    name, target = "joined PDF size / single-document PDF size", "<= 1.25"
+    joined, single = result.pdf_bytes.get("joined"), result.pdf_bytes.get("single")
+    if not joined or not single:
+        return Ratio(name, None, target, None)
+    value = joined / single
+    return Ratio(name, value, target, value <= 1.25)
 
 
 def _fmt(value: float | None, digits: int) -> str:
@@ -526,6 +567,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--skip-pandoc", action="store_true", help="build with presswork only (no ratios)"
     )
+    parser.add_argument(
+        "--skip-single", action="store_true", help="do not build the book as one document"
+    )
     args = parser.parse_args(argv)
     if any(size < 1 for size in args.sizes):
         parser.error("sizes must be at least 1")
@@ -545,13 +589,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         work = args.keep.resolve()
         for size in sizes:
             shutil.rmtree(work / f"entries-{size}", ignore_errors=True)
-            results.append(bench_size(size, work, seed_body, args.skip_pandoc))
+            results.append(bench_size(size, work, seed_body, args.skip_pandoc, args.skip_single))
             print_size(results[-1], results[0])
             sys.stdout.flush()
     else:
         with tempfile.TemporaryDirectory(prefix="presswork-bench-") as temp:
             for size in sizes:
-                results.append(bench_size(size, Path(temp), seed_body, args.skip_pandoc))
+                results.append(
+                    bench_size(size, Path(temp), seed_body, args.skip_pandoc, args.skip_single)
+                )
                 print_size(results[-1], results[0])
                 sys.stdout.flush()
                 shutil.rmtree(Path(temp) / f"entries-{size}", ignore_errors=True)
