@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from presswork import cache, html
+from presswork.errors import OutputError, error
 from presswork.model import Book, Chapter
 from presswork.pagination import PageStart
 
@@ -312,9 +313,11 @@ def lay_out(
                 break
             front_pages = front.pages
         else:
-            raise RuntimeError("the front matter's length does not settle")
+            message = "layout: the front matter's length does not settle"
+            raise OutputError(error("PW901", message))
         if sum(f.pages for f in furnished) != sum(c.pages for c in chapters) and with_pdf:
-            raise RuntimeError("the furniture has not one page for each page of the chapters")
+            message = "layout: the furniture has not one page for each page of the chapters"
+            raise OutputError(error("PW901", message))
         return Layouts(
             front,
             tuple(chapters),
