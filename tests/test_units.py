@@ -392,3 +392,26 @@ def test_the_report_says_what_it_laid_out(north_korea: Built) -> None:
         "laid out 4 of 4 units: length of the front matter, chapter north-korea, "
         "front matter, furniture of pages 4-6"
     )
+
+
+def test_the_cache_key_covers_styles_images_settings_and_html(tmp_path: Path) -> None:
+    from presswork.cache import environment_key, unit_key
+
+    styles, image = tmp_path / "styles", tmp_path / "chart.png"
+    (styles / "fonts").mkdir(parents=True)
+    (styles / "pdf.css").write_text("p { margin: 0 }", encoding="utf-8")
+    image.write_bytes(b"one")
+    environment = environment_key(styles)
+    key = unit_key(environment, "<p>x</p>", [image], "urn:uuid:1")
+    # Another HTML, image, identifier: another key.
+    assert unit_key(environment, "<p>y</p>", [image], "urn:uuid:1") != key
+    assert unit_key(environment, "<p>x</p>", [image], "urn:uuid:2") != key
+    image.write_bytes(b"two")
+    assert unit_key(environment, "<p>x</p>", [image], "urn:uuid:1") != key
+    image.write_bytes(b"one")
+    assert unit_key(environment, "<p>x</p>", [image], "urn:uuid:1") == key
+    # Any file of the styles, a font as much as the CSS: another environment.
+    (styles / "pdf.css").write_text("p { margin: 1pt }", encoding="utf-8")
+    edited = environment_key(styles)
+    (styles / "fonts" / "Face.ttf").write_bytes(b"\0\1\0\0")
+    assert len({environment, edited, environment_key(styles)}) == 3
