@@ -3,7 +3,10 @@
 In: a manuscript folder, an output folder and the formats wanted. Out: the editions
 written into the output folder, each replacing the old file in one atomic rename only
 once every requested edition has been made, so a failed build leaves the folder as it
-was. Reading and checking happen before anything is laid out.
+was. Reading and checking happen before anything is laid out. The pages are laid out in
+units (:mod:`presswork.units`, through the cache in the output folder) and joined into the
+screen PDF (:mod:`presswork.join`); the print PDF and the ePub's page numbers come from
+those same pages.
 """
 
 from __future__ import annotations
