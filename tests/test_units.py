@@ -415,3 +415,23 @@ def test_the_cache_key_covers_styles_images_settings_and_html(tmp_path: Path) ->
     edited = environment_key(styles)
     (styles / "fonts" / "Face.ttf").write_bytes(b"\0\1\0\0")
     assert len({environment, edited, environment_key(styles)}) == 3
+
+
+def test_a_damaged_cover_or_coverage_file_is_made_again(
+    editable: Built, copy_of_multi: tuple[Path, Path]
+) -> None:
+    source, output = copy_of_multi
+    epub = output / editable.epub.name
+    before = epub.read_bytes()
+    cover, coverage = (
+        output / ".presswork-cache" / "cover.png",
+        output / ".presswork-cache" / "coverage.json",
+    )
+    assert cover.is_file() and coverage.is_file()
+    kept = cover.read_bytes()
+    cover.write_bytes(kept[:-50])
+    coverage.write_text('{"key": "another", "characters": []}', encoding="utf-8")
+    rebuild(source, output, "--format", "epub")
+    assert epub.read_bytes() == before
+    assert cover.read_bytes() == kept
+    assert json.loads(coverage.read_text(encoding="utf-8"))["key"] != "another"

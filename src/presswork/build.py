@@ -72,6 +72,7 @@ class Built:
 
 
 Progress = Callable[[str], None]
+COVER = "cover.png"  # the ePub's cover, kept in the cache for the same text and styles
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,15 @@ class Loaded:
     provenance: Provenance
 
 
-def load_book(manuscript: Path, warn: Callable[[Diagnostic], None] = lambda d: None) -> Loaded:
-    """Check the manuscript and resolve it into the book model; raise on any error."""
-    checked = check(manuscript)
+def load_book(
+    manuscript: Path,
+    warn: Callable[[Diagnostic], None] = lambda d: None,
+    memo: Path | None = None,
+) -> Loaded:
+    """Check the manuscript and resolve it into the book model; raise on any error.
+    ``memo``: a folder for the check to keep what it learns slowly (see
+    :func:`presswork.check.check`)."""
+    checked = check(manuscript, memo)
     findings = [d for d in checked.report.sorted() if d.severity is not Severity.INFO]
     if (
         checked.report.has_errors
@@ -111,9 +118,9 @@ def build(
 
     The pages are laid out unit by unit in ``jobs`` processes (default: one per core),
     through the cache in ``output``, and joined; with ``single``, as one document, without
-    the cache (slower: the reference the joined layout is tested against)."""
+    the layout cache (slower: the reference the joined layout is tested against)."""
     progress("checking the manuscript")
-    loaded = load_book(manuscript, warn)
+    loaded = load_book(manuscript, warn, Path(output) / cache.CACHE_DIR)
     book = loaded.book
     styles = styles_dir()
     needs_pdf = Edition.PDF in editions or Edition.PRINT in editions
@@ -139,9 +146,14 @@ def build(
                 )
             )
     if Edition.EPUB in editions:
-        progress("drawing the cover")
         meta = book.metadata
-        cover = render_cover(CoverText(meta.title, meta.subtitle, meta.publisher), styles)
+        cover_text = CoverText(meta.title, meta.subtitle, meta.publisher)
+        cover_key = cache.unit_key(cache.environment_key(styles), repr(cover_text), (), "cover")
+        cover = cache.load_file(output, COVER, cover_key)
+        if cover is None:
+            progress("drawing the cover")
+            cover = render_cover(cover_text, styles)
+            cache.store_file(output, COVER, cover_key, cover)
         progress("writing the ePub")
         marked = with_page_breaks(book, starts, anchor_map(book))
         made.append(

@@ -21,6 +21,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -124,6 +125,30 @@ def store(output: Path, key: str, record: dict[str, Any], pdf: bytes) -> None:
             Path(temporary).replace(path)
     except OSError:
         return
+
+
+def load_file(output: Path, name: str, key: str) -> bytes | None:
+    """A file kept by :func:`store_file` for exactly ``key``, if it is whole."""
+    try:
+        kept = (output / CACHE_DIR / name).read_bytes()
+    except OSError:
+        return None
+    stamp, digest, data = kept[:64], kept[64:96], kept[96:]
+    if stamp != key.encode("ascii") or hashlib.sha256(data).digest() != digest:
+        return None
+    return data
+
+
+def store_file(output: Path, name: str, key: str, data: bytes) -> None:
+    """Keep ``data`` under ``name`` for ``key`` (a SHA-256 in hex), replacing what was
+    kept; a file that cannot be written is only a slower next build."""
+    path = output / CACHE_DIR / name
+    with suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(key.encode("ascii") + hashlib.sha256(data).digest() + data)
+        Path(temporary).replace(path)
 
 
 def prune(output: Path, keep: Iterable[str]) -> None:

@@ -10,12 +10,17 @@ no chapter list names).
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 import unicodedata
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import fontTools
 from fontTools.ttLib import TTFont
 
 from presswork.config import BookConfig, load_config
@@ -41,7 +46,9 @@ class Checked:
     provenance: Provenance | None = None
 
 
-def check(manuscript: Path) -> Checked:
+def check(manuscript: Path, memo: Path | None = None) -> Checked:
+    """``memo``: a folder where what is slow to learn and rarely changes (which characters
+    the shipped typefaces cover) is kept between runs; a build passes its cache folder."""
     report = Report()
     config = load_config(manuscript, report)
     if config is None:
@@ -63,9 +70,10 @@ def check(manuscript: Path) -> Checked:
     book = read_book(config, source.date, book_identifier(config), report)
     book = resolve(book, config, report)
     _unlisted(config, report)
+    covered = shipped_characters(styles_dir(), memo)
     for entry in config.chapters:
-        _text_rules(entry.path, report, prose_only=True)
-    _text_rules(config.manifest, report, prose_only=False)
+        _text_rules(entry.path, report, covered, prose_only=True)
+    _text_rules(config.manifest, report, covered, prose_only=False)
     return Checked(report, config, book, source)
 
 
@@ -79,23 +87,44 @@ def _unlisted(config: BookConfig, report: Report) -> None:
 
 
 @cache
-def shipped_characters(styles: Path) -> frozenset[int]:
-    """Every code point some shipped typeface can draw."""
+def shipped_characters(styles: Path, memo: Path | None = None) -> frozenset[int]:
+    """Every code point some shipped typeface can draw. Reading the fonts' character maps
+    takes a fifth of a second; with ``memo``, the answer is kept there, under a digest of
+    the font files, and read back while they are the same."""
+    fonts = [f for f in sorted((styles / "fonts").rglob("*")) if f.suffix.lower() in FONT_SUFFIXES]
+    digest = hashlib.sha256(f"fontTools {fontTools.version}".encode())
+    # Kept only in a folder that exists: a check makes no folder.
+    kept = memo / "coverage.json" if memo is not None and memo.is_dir() else None
+    if kept is not None:
+        for font_file in fonts:
+            digest.update(f"{font_file.relative_to(styles)}\0".encode())
+            digest.update(hashlib.sha256(font_file.read_bytes()).digest())
+    key = digest.hexdigest()
+    if kept is not None:
+        try:
+            data = json.loads(kept.read_text(encoding="utf-8"))
+            if data["key"] == key:
+                return frozenset(int(c) for c in data["characters"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
     covered: set[int] = set()
-    for font_file in sorted((styles / "fonts").rglob("*")):
-        if font_file.suffix.lower() in FONT_SUFFIXES:
-            with TTFont(font_file, lazy=True) as font:
-                covered.update(font.getBestCmap())
+    for font_file in fonts:
+        with TTFont(font_file, lazy=True) as font:
+            covered.update(font.getBestCmap())
+    if kept is not None:
+        with suppress(OSError):
+            temporary = kept.with_name(f".{kept.name}.{os.getpid()}")
+            temporary.write_text(json.dumps({"key": key, "characters": sorted(covered)}))
+            temporary.replace(kept)
     return frozenset(covered)
 
 
-def _text_rules(path: Path, report: Report, prose_only: bool) -> None:
+def _text_rules(path: Path, report: Report, covered: frozenset[int], prose_only: bool) -> None:
     """Characters no shipped typeface can draw; straight quotes and double hyphens."""
     try:
         text = path.read_text(encoding="utf-8").removeprefix("\ufeff")
     except (OSError, UnicodeDecodeError):
         return  # reported when the file was read
-    covered = shipped_characters(styles_dir())
     lines = text.split("\n")
     skip = _front_matter_lines(lines) if prose_only else set()
     fenced = False

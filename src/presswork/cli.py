@@ -89,7 +89,7 @@ def cli() -> None:
 @click.option(
     "--single",
     is_flag=True,
-    help="Lay the book out as one document, without the cache (slower; for comparison).",
+    help="Lay the book out as one document, without the layout cache (slower).",
 )
 def build_command(
     manuscript: Path,
