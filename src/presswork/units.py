@@ -154,10 +154,6 @@ class Layouts:
     laid_out: tuple[str, ...]
     keys: tuple[str, ...]
 
-    @property
-    def front_pages(self) -> int:
-        return self.front.pages
-
     def first_pages(self) -> tuple[int, ...]:
         """The page number each chapter begins on."""
         firsts, page = [], self.front.pages + 1
