@@ -67,7 +67,7 @@ def check(manuscript: Path, memo: Path | None = None) -> Checked:
                 config.root,
             )
         )
-    book = read_book(config, source.date, book_identifier(config), report)
+    book = read_book(config, source.date, book_identifier(config), report, memo)
     book = resolve(book, config, report)
     _unlisted(config, report)
     covered = shipped_characters(styles_dir(), memo)

@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from markdown_it.token import Token
 
-from presswork import markdown
+from presswork import markdown, readcache
 from presswork.config import BookConfig, slugify
 from presswork.errors import ManuscriptError, Report, error, warning
 from presswork.model import (
@@ -468,9 +468,41 @@ def read_notices(config: BookConfig, report: Report) -> tuple[tuple[Inline, ...]
     return tuple(notices)
 
 
-def read_book(config: BookConfig, modified: datetime, identifier: str, report: Report) -> Book:
-    """Read every chapter, recording problems; chapters that cannot be read are left out."""
-    chapters = [read_chapter(entry.path, config.root, report) for entry in config.chapters]
+def _read_chapters_through(memo: Path, config: BookConfig, report: Report) -> list[Chapter | None]:
+    files = readcache.listing(config.root)
+    chapters: list[Chapter | None] = []
+    keys = []
+    for entry in config.chapters:
+        key = readcache.key(entry.path, config.root, files)
+        kept = None if key is None else readcache.load(memo, key)
+        if kept is None:
+            findings = Report()
+            chapter = read_chapter(entry.path, config.root, findings)
+            kept = chapter, findings.diagnostics
+            if key is not None:
+                readcache.store(memo, key, *kept)
+        if key is not None:
+            keys.append(key)
+        chapters.append(kept[0])
+        report.extend(kept[1])
+    readcache.prune(memo, keys)
+    return chapters
+
+
+def read_book(
+    config: BookConfig,
+    modified: datetime,
+    identifier: str,
+    report: Report,
+    memo: Path | None = None,
+) -> Book:
+    """Read every chapter, recording problems; chapters that cannot be read are left out.
+    With ``memo``, a folder that exists, chapters unchanged since they were last read are
+    taken as they were read then (:mod:`presswork.readcache`)."""
+    if memo is None or not memo.is_dir():
+        chapters = [read_chapter(entry.path, config.root, report) for entry in config.chapters]
+    else:
+        chapters = _read_chapters_through(memo, config, report)
     notices = read_notices(config, report)
     seen: dict[str, Path] = {}
     for chapter in chapters:

@@ -1,0 +1,92 @@
+"""A build takes unchanged chapters as they were last read, findings included, and reads
+again what changed or what the cache cannot vouch for."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from presswork.errors import Report
+from presswork.manuscript import read_chapter
+from presswork.readcache import _decode, _encode
+
+from conftest import BOOKS, MANUSCRIPT, run_presswork
+
+KEPT = Path(".presswork-cache") / "chapters"
+
+
+def test_every_chapter_comes_back_as_it_was_read() -> None:
+    for root in (BOOKS / "multi", MANUSCRIPT):
+        for path in sorted(root.resolve().glob("*.md")):
+            report = Report()
+            chapter = read_chapter(path, root.resolve(), report)
+            assert chapter is not None, path
+            assert _decode(json.loads(json.dumps(_encode(chapter)))) == chapter
+
+
+def build(source: Path, output: Path, *options: str) -> tuple[int, str]:
+    result = run_presswork("build", source, "-o", output, "--format", "epub", *options)
+    return result.returncode, result.stderr
+
+
+def test_findings_of_a_kept_chapter_are_reported_again(
+    tmp_path: Path, make_book: Callable[..., Path]
+) -> None:
+    root = make_book(chapters={"a.md": "---\nflavour: mint\n---\n# A\n\nText.\n"})
+    output = tmp_path / "out"
+    for _ in range(3):
+        code, stderr = build(root, output)
+        assert code == 0 and "PW104" in stderr and "flavour" in stderr
+    assert len(list((output / KEPT).glob("*.json"))) == 1
+
+
+def test_a_figure_added_to_the_folder_is_seen(
+    tmp_path: Path, make_book: Callable[..., Path]
+) -> None:
+    root = make_book(chapters={"a.md": "# A\n\n![A chart](chart.png)\n"})
+    output = tmp_path / "out"
+    output.mkdir()
+    (output / ".presswork-cache").mkdir()
+    code, stderr = build(root, output)
+    assert code == 1 and "chart.png" in stderr
+    assert list((output / KEPT).glob("*.json"))  # the failed read is kept too
+    shutil.copy(BOOKS / "multi" / "chart.png", root / "chart.png")
+    code, stderr = build(root, output)
+    assert code == 0, stderr
+
+
+def test_an_edited_damaged_or_foreign_entry_is_read_again(
+    tmp_path: Path, make_book: Callable[..., Path]
+) -> None:
+    root = make_book(chapters={"a.md": "# A\n\nFirst text.\n", "b.md": "# B\n\nOther.\n"})
+    output = tmp_path / "out"
+    assert build(root, output)[0] == 0  # makes the cache folder: the next build keeps reads
+    assert build(root, output)[0] == 0
+    epub = (output / "test-book.epub").read_bytes()
+    entries = sorted((output / KEPT).glob("*.json"))
+    assert len(entries) == 2
+    (first,) = [e for e in entries if "First text" in e.read_text(encoding="utf-8")]
+    kept = json.loads(first.read_text(encoding="utf-8"))
+    damages = [
+        "{ not json",
+        json.dumps({**kept, "format": 0}),
+        json.dumps({**kept, "chapter": {"type": "Popen", "fields": {"args": ["true"]}}}),
+        json.dumps({**kept, "chapter": {"type": "Chapter", "fields": {"id": 1}}}),
+    ]
+    for damage in damages:
+        first.write_text(damage, encoding="utf-8")
+        assert build(root, output)[0] == 0
+        assert (output / "test-book.epub").read_bytes() == epub
+        assert json.loads(first.read_text(encoding="utf-8")) == kept
+    (root / "a.md").write_text("# A\n\nSecond text.\n", encoding="utf-8")
+    assert build(root, output)[0] == 0
+    with zipfile.ZipFile(output / "test-book.epub") as archive:
+        text = "".join(
+            archive.read(n).decode("utf-8") for n in archive.namelist() if n.endswith("xhtml")
+        )
+    assert "Second text" in text and "First text" not in text
+    after = sorted((output / KEPT).glob("*.json"))
+    assert len(after) == 2 and first not in after
