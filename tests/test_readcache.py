@@ -43,19 +43,19 @@ def test_findings_of_a_kept_chapter_are_reported_again(
     assert len(list((output / KEPT).glob("*.json"))) == 1
 
 
-def test_a_figure_added_to_the_folder_is_seen(
+def test_a_figure_removed_from_the_folder_is_missed_and_a_failed_check_keeps_nothing(
     tmp_path: Path, make_book: Callable[..., Path]
 ) -> None:
     root = make_book(chapters={"a.md": "# A\n\n![A chart](chart.png)\n"})
+    shutil.copy(BOOKS / "multi" / "chart.png", root / "chart.png")
     output = tmp_path / "out"
-    output.mkdir()
-    (output / ".presswork-cache").mkdir()
+    assert build(root, output)[0] == 0
+    kept = sorted((output / KEPT).glob("*.json"))
+    assert len(kept) == 1
+    (root / "chart.png").unlink()
     code, stderr = build(root, output)
     assert code == 1 and "chart.png" in stderr
-    assert list((output / KEPT).glob("*.json"))  # the failed read is kept too
-    shutil.copy(BOOKS / "multi" / "chart.png", root / "chart.png")
-    code, stderr = build(root, output)
-    assert code == 0, stderr
+    assert sorted((output / KEPT).glob("*.json")) == kept  # nothing kept from a failure
 
 
 def test_an_edited_damaged_or_foreign_entry_is_read_again(
@@ -63,7 +63,6 @@ def test_an_edited_damaged_or_foreign_entry_is_read_again(
 ) -> None:
     root = make_book(chapters={"a.md": "# A\n\nFirst text.\n", "b.md": "# B\n\nOther.\n"})
     output = tmp_path / "out"
-    assert build(root, output)[0] == 0  # makes the cache folder: the next build keeps reads
     assert build(root, output)[0] == 0
     epub = (output / "test-book.epub").read_bytes()
     entries = sorted((output / KEPT).glob("*.json"))

@@ -38,6 +38,7 @@ from presswork.model import Book
 from presswork.pagination import PageStart, page_starts, with_page_breaks
 from presswork.pdftags import tag_notes
 from presswork.provenance import Provenance
+from presswork.readcache import Memo
 from presswork.styles import styles_dir
 
 
@@ -89,8 +90,9 @@ def load_book(
 ) -> Loaded:
     """Check the manuscript and resolve it into the book model; raise on any error.
     ``memo``: a folder for the check to keep what it learns slowly (see
-    :func:`presswork.check.check`)."""
-    checked = check(manuscript, memo)
+    :mod:`presswork.readcache`), written only when the check passed."""
+    kept = None if memo is None else Memo(memo)
+    checked = check(manuscript, kept)
     findings = [d for d in checked.report.sorted() if d.severity is not Severity.INFO]
     if (
         checked.report.has_errors
@@ -101,6 +103,8 @@ def load_book(
         raise ManuscriptError(findings)
     for diagnostic in findings:
         warn(diagnostic)
+    if kept is not None:
+        kept.save()
     return Loaded(checked.config, checked.book, checked.provenance)
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import unicodedata
 from contextlib import suppress
@@ -28,10 +27,12 @@ from presswork.errors import ManuscriptError, Report, error, info, warning
 from presswork.manuscript import read_book
 from presswork.model import Book
 from presswork.provenance import Provenance, book_identifier, provenance
+from presswork.readcache import Memo
 from presswork.styles import styles_dir
 from presswork.transforms import resolve
 
 FONT_SUFFIXES = (".ttf", ".otf")
+COVERAGE = "coverage.json"  # the shipped typefaces' characters, kept in a memo
 # What is not prose on a line: code spans, link destinations, heading ids, note labels.
 _NOT_PROSE = re.compile(r"`[^`]*`|\]\([^)]*\)|\{#[^}]*\}|\[\^[^\]]*\]")
 _STRAIGHT_QUOTE = re.compile(r"[\"']")
@@ -46,9 +47,10 @@ class Checked:
     provenance: Provenance | None = None
 
 
-def check(manuscript: Path, memo: Path | None = None) -> Checked:
-    """``memo``: a folder where what is slow to learn and rarely changes (which characters
-    the shipped typefaces cover) is kept between runs; a build passes its cache folder."""
+def check(manuscript: Path, memo: Memo | None = None) -> Checked:
+    """``memo``: where what is slow to learn and rarely changes (each chapter as read,
+    which characters the shipped typefaces cover) is kept between runs; a build passes
+    one on its cache folder, and saves it once the check passed."""
     report = Report()
     config = load_config(manuscript, report)
     if config is None:
@@ -86,36 +88,38 @@ def _unlisted(config: BookConfig, report: Report) -> None:
         report.add(info("PW108", f"{relative} is not listed in book.yaml's chapters", path))
 
 
-@cache
-def shipped_characters(styles: Path, memo: Path | None = None) -> frozenset[int]:
+def shipped_characters(styles: Path, memo: Memo | None = None) -> frozenset[int]:
     """Every code point some shipped typeface can draw. Reading the fonts' character maps
-    takes a fifth of a second; with ``memo``, the answer is kept there, under a digest of
-    the font files, and read back while they are the same."""
-    fonts = [f for f in sorted((styles / "fonts").rglob("*")) if f.suffix.lower() in FONT_SUFFIXES]
+    takes a tenth of a second; with ``memo``, the answer is kept, under a digest of the
+    font files, and read back while they are the same."""
+    if memo is None:
+        return _coverage(styles)
     digest = hashlib.sha256(f"fontTools {fontTools.version}".encode())
-    # Kept only in a folder that exists: a check makes no folder.
-    kept = memo / "coverage.json" if memo is not None and memo.is_dir() else None
-    if kept is not None:
-        for font_file in fonts:
-            digest.update(f"{font_file.relative_to(styles)}\0".encode())
-            digest.update(hashlib.sha256(font_file.read_bytes()).digest())
+    for font_file in _font_files(styles):
+        digest.update(f"{font_file.relative_to(styles)}\0".encode())
+        digest.update(hashlib.sha256(font_file.read_bytes()).digest())
     key = digest.hexdigest()
+    kept = memo.read(COVERAGE)
     if kept is not None:
-        try:
-            data = json.loads(kept.read_text(encoding="utf-8"))
+        with suppress(ValueError, KeyError, TypeError):
+            data = json.loads(kept.decode("utf-8"))
             if data["key"] == key:
                 return frozenset(int(c) for c in data["characters"])
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
+    covered = _coverage(styles)
+    memo.keep(COVERAGE, json.dumps({"key": key, "characters": sorted(covered)}).encode())
+    return covered
+
+
+def _font_files(styles: Path) -> list[Path]:
+    return [f for f in sorted((styles / "fonts").rglob("*")) if f.suffix.lower() in FONT_SUFFIXES]
+
+
+@cache
+def _coverage(styles: Path) -> frozenset[int]:
     covered: set[int] = set()
-    for font_file in fonts:
+    for font_file in _font_files(styles):
         with TTFont(font_file, lazy=True) as font:
             covered.update(font.getBestCmap())
-    if kept is not None:
-        with suppress(OSError):
-            temporary = kept.with_name(f".{kept.name}.{os.getpid()}")
-            temporary.write_text(json.dumps({"key": key, "characters": sorted(covered)}))
-            temporary.replace(kept)
     return frozenset(covered)
 
 

@@ -468,24 +468,22 @@ def read_notices(config: BookConfig, report: Report) -> tuple[tuple[Inline, ...]
     return tuple(notices)
 
 
-def _read_chapters_through(memo: Path, config: BookConfig, report: Report) -> list[Chapter | None]:
+def _read_chapters_through(
+    memo: readcache.Memo, config: BookConfig, report: Report
+) -> list[Chapter | None]:
     files = readcache.listing(config.root)
     chapters: list[Chapter | None] = []
-    keys = []
     for entry in config.chapters:
         key = readcache.key(entry.path, config.root, files)
-        kept = None if key is None else readcache.load(memo, key)
+        kept = None if key is None else memo.load_chapter(key)
         if kept is None:
             findings = Report()
             chapter = read_chapter(entry.path, config.root, findings)
             kept = chapter, findings.diagnostics
             if key is not None:
-                readcache.store(memo, key, *kept)
-        if key is not None:
-            keys.append(key)
+                memo.keep_chapter(key, *kept)
         chapters.append(kept[0])
         report.extend(kept[1])
-    readcache.prune(memo, keys)
     return chapters
 
 
@@ -494,12 +492,12 @@ def read_book(
     modified: datetime,
     identifier: str,
     report: Report,
-    memo: Path | None = None,
+    memo: readcache.Memo | None = None,
 ) -> Book:
     """Read every chapter, recording problems; chapters that cannot be read are left out.
-    With ``memo``, a folder that exists, chapters unchanged since they were last read are
-    taken as they were read then (:mod:`presswork.readcache`)."""
-    if memo is None or not memo.is_dir():
+    With ``memo``, chapters unchanged since they were last read are taken as they were
+    read then (:mod:`presswork.readcache`)."""
+    if memo is None:
         chapters = [read_chapter(entry.path, config.root, report) for entry in config.chapters]
     else:
         chapters = _read_chapters_through(memo, config, report)

@@ -1,14 +1,17 @@
-"""Keep each chapter as it was read, so that a build reads again only the chapters that
-changed.
+"""Keep what the check learns slowly, so that a build reads again only what changed.
 
-In: a chapter file, the manuscript folder and a cache folder. Out: the
-:class:`~presswork.model.Chapter` read from the file and the findings of reading it, as
-:func:`presswork.manuscript.read_chapter` gave them, from the cache when nothing they
-depend on changed. The key hashes the file's bytes, its path, the list of the manuscript
-folder's files (a figure is read as found or missing) and presswork's version. Entries
-are JSON, not pickles: the cache sits in an output folder, and reading it must never run
-code. An entry that does not parse, names a type that is not the model's, or was made
-for another key is ignored, and the chapter is read again.
+In: a cache folder, and from the check: each chapter file as read (its
+:class:`~presswork.model.Chapter` and the findings of reading it) and the characters the
+shipped typefaces cover. Out: the same, read back from the folder when nothing they
+depend on changed. A chapter's key hashes the file's bytes, its path, the list of the
+manuscript folder's files (a figure is read as found or missing) and presswork's version.
+A :class:`Memo` reads from its folder when it exists but writes only when the build calls
+:meth:`Memo.save`, once the check passed: a check makes no folder, and a failed build
+leaves the output folder as it was.
+
+Entries are JSON, not pickles: the cache sits in an output folder, and reading it must
+never run code. An entry that does not parse, names a type that is not the model's, or
+was made for another key is ignored, and the chapter is read again.
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable
 from contextlib import suppress
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -58,48 +61,71 @@ def key(path: Path, root: Path, files: str) -> str | None:
     return digest.hexdigest()
 
 
-def load(memo: Path, entry_key: str) -> tuple[model.Chapter | None, list[Diagnostic]] | None:
-    try:
-        envelope = json.loads((memo / FOLDER / f"{entry_key}.json").read_text(encoding="utf-8"))
-        if envelope["format"] != FORMAT or envelope["key"] != entry_key:
+@dataclass
+class Memo:
+    """A cache folder the check reads from, and the files it will write there."""
+
+    folder: Path
+    pending: dict[str, bytes] = field(default_factory=dict)
+    chapters: list[str] = field(default_factory=list)  # the keys of this run's chapters
+
+    def read(self, name: str) -> bytes | None:
+        try:
+            return (self.folder / name).read_bytes()
+        except OSError:
             return None
-        chapter = _decode(envelope["chapter"])
-        findings = [_decode(d) for d in envelope["findings"]]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    if not (chapter is None or isinstance(chapter, model.Chapter)):
-        return None
-    if not all(isinstance(d, Diagnostic) for d in findings):
-        return None
-    return chapter, findings
 
+    def keep(self, name: str, data: bytes) -> None:
+        self.pending[name] = data
 
-def store(
-    memo: Path, entry_key: str, chapter: model.Chapter | None, findings: list[Diagnostic]
-) -> None:
-    envelope = {
-        "format": FORMAT,
-        "key": entry_key,
-        "chapter": _encode(chapter),
-        "findings": [_encode(d) for d in findings],
-    }
-    folder = memo / FOLDER
-    with suppress(OSError):
-        folder.mkdir(exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{entry_key}.", dir=folder)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(envelope, stream, separators=(",", ":"))
-        Path(temporary).replace(folder / f"{entry_key}.json")
+    def save(self) -> None:
+        """Write what was learned, and forget the chapters this run did not read; a
+        folder that cannot be written is only a slower next build."""
+        with suppress(OSError):
+            for name, data in self.pending.items():
+                path = self.folder / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+                with os.fdopen(handle, "wb") as stream:
+                    stream.write(data)
+                Path(temporary).replace(path)
+            wanted = {f"{k}.json" for k in self.chapters}
+            folder = self.folder / FOLDER
+            if folder.is_dir():
+                for path in folder.iterdir():
+                    if path.name not in wanted:
+                        path.unlink(missing_ok=True)
+        self.pending.clear()
 
+    def load_chapter(self, key: str) -> tuple[model.Chapter | None, list[Diagnostic]] | None:
+        self.chapters.append(key)
+        kept = self.read(f"{FOLDER}/{key}.json")
+        if kept is None:
+            return None
+        try:
+            envelope = json.loads(kept.decode("utf-8"))
+            if envelope["format"] != FORMAT or envelope["key"] != key:
+                return None
+            chapter = _decode(envelope["chapter"])
+            findings = [_decode(d) for d in envelope["findings"]]
+        except (ValueError, KeyError, TypeError):
+            return None
+        if not (chapter is None or isinstance(chapter, model.Chapter)):
+            return None
+        if not all(isinstance(d, Diagnostic) for d in findings):
+            return None
+        return chapter, findings
 
-def prune(memo: Path, keep: Iterable[str]) -> None:
-    """Remove the entries of chapters not read in this build."""
-    wanted = {f"{k}.json" for k in keep}
-    folder = memo / FOLDER
-    if folder.is_dir():
-        for path in folder.iterdir():
-            if path.name not in wanted:
-                path.unlink(missing_ok=True)
+    def keep_chapter(
+        self, key: str, chapter: model.Chapter | None, findings: list[Diagnostic]
+    ) -> None:
+        envelope = {
+            "format": FORMAT,
+            "key": key,
+            "chapter": _encode(chapter),
+            "findings": [_encode(d) for d in findings],
+        }
+        self.keep(f"{FOLDER}/{key}.json", json.dumps(envelope, separators=(",", ":")).encode())
 
 
 def _encode(value: Any) -> Any:
