@@ -127,11 +127,13 @@ def build(
     loaded = load_book(manuscript, warn, Path(output) / cache.CACHE_DIR)
     book = loaded.book
     styles = styles_dir()
+    environment = cache.environment_key(styles)  # the styles' and tools' digest, read once
     needs_pdf = Edition.PDF in editions or Edition.PRINT in editions
     if single:
         paged = _single(loaded, styles, needs_pdf, progress)
     else:
-        paged = _in_units(loaded, styles, output, jobs or units.default_jobs(), needs_pdf, progress)
+        jobs = jobs or units.default_jobs()
+        paged = _in_units(loaded, styles, environment, output, jobs, needs_pdf, progress)
     for diagnostic in paged.warnings:
         warn(diagnostic)
     pages, starts = paged.pages, paged.starts
@@ -152,7 +154,7 @@ def build(
     if Edition.EPUB in editions:
         meta = book.metadata
         cover_text = CoverText(meta.title, meta.subtitle, meta.publisher)
-        cover_key = cache.unit_key(cache.environment_key(styles), repr(cover_text), (), "cover")
+        cover_key = cache.unit_key(environment, repr(cover_text), (), "cover")
         cover = cache.load_file(output, COVER, cover_key)
         if cover is None:
             progress("drawing the cover")
@@ -201,12 +203,25 @@ class _Paged:
 
 
 def _in_units(
-    loaded: Loaded, styles: Path, output: Path, jobs: int, needs_pdf: bool, progress: Progress
+    loaded: Loaded,
+    styles: Path,
+    environment: str,
+    output: Path,
+    jobs: int,
+    needs_pdf: bool,
+    progress: Progress,
 ) -> _Paged:
     book = loaded.book
     try:
         layouts = units.lay_out(
-            book, loaded.config.root, styles, output, jobs, with_pdf=needs_pdf, progress=progress
+            book,
+            loaded.config.root,
+            styles,
+            environment,
+            output,
+            jobs,
+            with_pdf=needs_pdf,
+            progress=progress,
         )
     except BrokenProcessPool:
         message = "a process laying out pages stopped (out of memory?); try fewer --jobs"

@@ -7,11 +7,13 @@ for exactly that key, read from ``OUTPUT/.presswork-cache/units/``, or ``None``.
 The key (:func:`unit_key`) hashes everything that decides the unit's pages: its HTML
 (which holds the chapter's text and everything the templates and the book's settings make
 of it), the bytes of the images it shows, every file of the styles folder (CSS, fonts,
-the cover's design), the PDF's identifier and date, and the versions of presswork,
-WeasyPrint and Pango. Each entry is a JSON record and the unit's PDF; the record carries
-the key, a digest of itself and of the PDF, so that an entry that is truncated, edited,
-from another version or for another key is ignored and laid out again, never trusted.
-Entries are written whole (to a temporary name, then renamed) as each unit is laid out.
+the cover's design), the PDF's identifier, and the versions of presswork, WeasyPrint
+and Pango; not the book's date, since units are written with a fixed one
+(:data:`presswork.html.UNIT_DATE`). Each entry is a JSON record and the unit's PDF; the
+record carries the key, a digest of itself and of the PDF, so that an entry that is
+truncated, edited, from another version or for another key is ignored and laid out
+again, never trusted. Entries are written whole (:func:`write_whole`) as each unit is
+laid out; so are the other files the build keeps here (:func:`store_file`).
 """
 
 from __future__ import annotations
@@ -63,13 +65,26 @@ def environment_key(styles: Path) -> str:
 
 def unit_key(environment: str, html: str, images: Iterable[Path], settings: str) -> str:
     """The key of one unit: ``settings`` are what reaches the PDF without passing through
-    the HTML (its identifier and date)."""
+    the HTML (its identifier, and what else the caller names)."""
     digest = hashlib.sha256()
     for part in (environment, settings, html):
         digest.update(part.encode("utf-8") + b"\0")
     for image in images:
         digest.update(hashlib.sha256(image.read_bytes()).digest())
     return digest.hexdigest()
+
+
+def write_whole(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that no reader ever sees part of it: to a temporary
+    file beside it, then renamed. Raises OSError."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        Path(temporary).replace(path)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
 
 
 def _paths(output: Path, key: str) -> tuple[Path, Path]:
@@ -115,16 +130,10 @@ def store(output: Path, key: str, record: dict[str, Any], pdf: bytes) -> None:
         "record": record,
     }
     meta = json.dumps(envelope, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    try:
-        meta_path.parent.mkdir(parents=True, exist_ok=True)
+    with suppress(OSError):
         # The PDF first: a record never names a PDF that is not there yet.
-        for path, data in ((pdf_path, pdf), (meta_path, meta)):
-            handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            Path(temporary).replace(path)
-    except OSError:
-        return
+        write_whole(pdf_path, pdf)
+        write_whole(meta_path, meta)
 
 
 def load_file(output: Path, name: str, key: str) -> bytes | None:
@@ -142,13 +151,10 @@ def load_file(output: Path, name: str, key: str) -> bytes | None:
 def store_file(output: Path, name: str, key: str, data: bytes) -> None:
     """Keep ``data`` under ``name`` for ``key`` (a SHA-256 in hex), replacing what was
     kept; a file that cannot be written is only a slower next build."""
-    path = output / CACHE_DIR / name
     with suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(key.encode("ascii") + hashlib.sha256(data).digest() + data)
-        Path(temporary).replace(path)
+        write_whole(
+            output / CACHE_DIR / name, key.encode("ascii") + hashlib.sha256(data).digest() + data
+        )
 
 
 def prune(output: Path, keep: Iterable[str]) -> None:

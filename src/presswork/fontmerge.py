@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import re
 import zlib
 from collections.abc import Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -34,6 +34,8 @@ import fontTools
 import pikepdf
 from fontTools import subset
 from fontTools.ttLib import TTFont
+
+from presswork.cache import write_whole
 
 Width = int | Decimal
 ObjGen = tuple[int, int]
@@ -512,14 +514,8 @@ def _kept_subset(original: _Original, gids: list[int], subsets: Path | None) -> 
 
 
 def _keep_subset(original: _Original, gids: list[int], subsets: Path, data: bytes) -> None:
-    path = _subset_path(original, gids, subsets)
-    try:
-        subsets.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}")
-        temporary.write_bytes(hashlib.sha256(data).digest() + data)
-        temporary.replace(path)
-    except OSError:
-        return
+    with suppress(OSError):
+        write_whole(_subset_path(original, gids, subsets), hashlib.sha256(data).digest() + data)
 
 
 def _merged_font(pdf: pikepdf.Pdf, cluster: _Cluster, font_file: Any) -> Any:

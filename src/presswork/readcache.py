@@ -20,7 +20,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import tempfile
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from presswork import __version__, model
+from presswork.cache import write_whole
 from presswork.errors import Diagnostic, Severity
 
 FORMAT = 1
@@ -83,12 +83,7 @@ class Memo:
         folder that cannot be written is only a slower next build."""
         with suppress(OSError):
             for name, data in self.pending.items():
-                path = self.folder / name
-                path.parent.mkdir(parents=True, exist_ok=True)
-                handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-                with os.fdopen(handle, "wb") as stream:
-                    stream.write(data)
-                Path(temporary).replace(path)
+                write_whole(self.folder / name, data)
             wanted = {f"{k}.json" for k in self.chapters}
             folder = self.folder / FOLDER
             if folder.is_dir():

@@ -23,9 +23,8 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +46,13 @@ class Unit:
     chapter: Chapter | None = None
     folios: dict[str, str] | None = None  # the front matter: page numbers for its contents
     furniture: tuple[int, ...] | None = None  # the furniture: first folio, chapters' pages
-    images: tuple[Path, ...] = ()
     measure: bool = False  # laid out only to count its pages: no PDF is written
+
+    @property
+    def images(self) -> tuple[Path, ...]:
+        if self.chapter is None:
+            return ()
+        return tuple(f.path for f in self.chapter.figures if f.path is not None)
 
     def html(self, widows: dict[str, int]) -> str:
         if self.chapter is not None:
@@ -112,8 +116,6 @@ class Job:
     unit: Unit
     manuscript: Path
     styles: Path
-    identifier: str
-    date: datetime
     environment: str  # the digest of the styles and versions (see presswork.cache)
 
 
@@ -128,7 +130,8 @@ def lay_out_unit(job: Job) -> UnitLayout:
     layout = pdf.lay_out_with_notes(job.unit.html, job.manuscript, job.styles, job.environment)
     written, messages = b"", list[str]()
     if not job.unit.measure:
-        written, messages = pdf.screen_pdf(layout, job.identifier, job.date)
+        identifier = job.unit.book.metadata.identifier
+        written, messages = pdf.screen_pdf(layout, identifier, html.UNIT_DATE)
         written = tag_notes(written)
     pages = layout.document.pages
     return UnitLayout(
@@ -179,9 +182,10 @@ class _Runner:
     """Lays out units, from the cache when it can, in a pool of processes when more
     than one unit is to be laid out and more than one job is allowed."""
 
-    book: Book
     manuscript: Path
     styles: Path
+    environment: str
+    settings: str  # the book's identifier: what reaches a unit's PDF besides its HTML
     output: Path
     jobs: int
     with_pdf: bool
@@ -190,10 +194,12 @@ class _Runner:
     laid_out: list[str] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
 
-    def __post_init__(self) -> None:
-        self.environment = cache.environment_key(self.styles)
-        meta = self.book.metadata
-        self.settings = meta.identifier
+    def __enter__(self) -> _Runner:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
 
     def run(self, units: Sequence[Unit]) -> list[UnitLayout]:
         keys = [
@@ -220,17 +226,7 @@ class _Runner:
         if missing:
             names = [units[i].name for i in missing]
             self.progress(f"laying out {_plural(len(missing), 'unit')}: {_summary(names)}")
-            jobs = [
-                Job(
-                    units[i],
-                    self.manuscript,
-                    self.styles,
-                    self.book.metadata.identifier,
-                    html.UNIT_DATE,
-                    self.environment,
-                )
-                for i in missing
-            ]
+            jobs = [Job(units[i], self.manuscript, self.styles, self.environment) for i in missing]
             for index, layout in zip(missing, self._map(jobs), strict=True):
                 cache.store(self.output, keys[index], layout.record(), layout.pdf)
                 found[index] = layout
@@ -262,27 +258,23 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-@contextmanager
-def _runner(runner: _Runner) -> Iterator[_Runner]:
-    try:
-        yield runner
-    finally:
-        if runner.executor is not None:
-            runner.executor.shutdown(wait=True, cancel_futures=True)
-
-
 def lay_out(
     book: Book,
     manuscript: Path,
     styles: Path,
+    environment: str,
     output: Path,
     jobs: int,
     with_pdf: bool = True,
     progress: Callable[[str], None] = lambda step: None,
 ) -> Layouts:
-    """Lay out every unit of ``book``; with ``with_pdf`` false, cached units are read
-    without their PDFs (enough for the ePub's page numbers) and no furniture is made."""
-    with _runner(_Runner(book, manuscript, styles, output, jobs, with_pdf, progress)) as runner:
+    """Lay out every unit of ``book``; ``environment`` is the digest of the styles and
+    versions (:func:`presswork.cache.environment_key`). With ``with_pdf`` false, cached
+    units are read without their PDFs (enough for the ePub's page numbers) and no
+    furniture is made."""
+    identifier = book.metadata.identifier
+    runner = _Runner(manuscript, styles, environment, identifier, output, jobs, with_pdf, progress)
+    with runner:
         # The contents print the pages the chapters begin on, which follow the front
         # matter: its length is measured with placeholder numbers alongside the chapters.
         measure = Unit("length of the front matter", book, folios=_placeholders(book), measure=True)
@@ -290,12 +282,7 @@ def lay_out(
             [
                 measure,
                 *(
-                    Unit(
-                        f"chapter {c.id}",
-                        replace(book, chapters=(c,), notices=()),
-                        chapter=c,
-                        images=tuple(f.path for f in c.figures if f.path is not None),
-                    )
+                    Unit(f"chapter {c.id}", replace(book, chapters=(c,), notices=()), chapter=c)
                     for c in book.chapters
                 ),
             ]
