@@ -30,6 +30,7 @@ import pikepdf
 from presswork.fontmerge import merge_fonts
 from presswork.html import UNIT_DATE, XREF_SCHEME
 from presswork.pdf import deterministic_bytes
+from presswork.pdftags import is_struct, kids, walk
 from presswork.units import PX
 
 FURNITURE = pikepdf.Name("/PressworkFurniture")
@@ -105,8 +106,8 @@ class _Book:
     def __init__(self, out: pikepdf.Pdf) -> None:
         self.out = out
         self.tree = out.Root.StructTreeRoot
-        self.document = _kids(self.tree)[0]
-        self.kids = _kids(self.document)
+        self.document = kids(self.tree)[0]
+        self.kids = kids(self.document)
         self.nums = _number_tree(self.tree.ParentTree)
         self.next_key = int(self.tree.get("/ParentTreeNextKey", _next_key(self.nums)))
         self.ids = _name_tree(self.tree.IDTree) if "/IDTree" in self.tree else []
@@ -116,7 +117,7 @@ class _Book:
     def adopt_own(self, part: Part) -> None:
         """Take the first part, whose PDF the book is made from, as the others."""
         pages = list(self.out.pages)
-        _apply_shifts(self.out, pages, part.shifts, self.dests, self.outline, self.kids)
+        _apply_shifts(pages, part.shifts, self.dests, self.outline, self.kids)
         for page in pages:
             for annotation in page.obj.get("/Annots", []):
                 _resolve_xref(annotation)
@@ -139,7 +140,7 @@ class _Book:
                 if "/StructParent" in annotation:
                     annotation.StructParent = int(annotation.StructParent) + offset
                 _resolve_xref(annotation)
-        structure = [out.copy_foreign(_indirect(pdf, kid)) for kid in _kids(_kids(source)[0])]
+        structure = [out.copy_foreign(_indirect(pdf, kid)) for kid in kids(kids(source)[0])]
         for element in structure:
             if isinstance(element, pikepdf.Dictionary) and "/S" in element:
                 element.P = self.document
@@ -155,7 +156,7 @@ class _Book:
                 for n, v in _name_tree(pdf.Root.Names.Dests)
             ]
         outline = _outline(pdf.Root.Outlines, out, pdf) if "/Outlines" in pdf.Root else []
-        _apply_shifts(out, pages, part.shifts, dests, outline, structure)
+        _apply_shifts(pages, part.shifts, dests, outline, structure)
         self.dests += dests
         self.outline += outline
         return pages
@@ -191,13 +192,6 @@ def _date(pdf: pikepdf.Pdf, date: datetime) -> None:
 
 
 # Structure and name trees -------------------------------------------------------------
-
-
-def _kids(element: pikepdf.Object) -> list[pikepdf.Object]:
-    k = element.get("/K")
-    if k is None:
-        return []
-    return list(k) if isinstance(k, pikepdf.Array) else [k]
 
 
 def _indirect(pdf: pikepdf.Pdf, obj: pikepdf.Object) -> pikepdf.Object:
@@ -312,7 +306,6 @@ def _resolve_xref(annotation: pikepdf.Object) -> None:
 
 
 def _apply_shifts(
-    out: pikepdf.Pdf,
     pages: list[pikepdf.Page],
     shifts: tuple[float, ...],
     dests: list[tuple[pikepdf.Object, pikepdf.Object]],
@@ -348,9 +341,7 @@ def _apply_shifts(
             shift_outline(item.children)
 
     shift_outline(outline)
-    elements = [e for e in structure if isinstance(e, pikepdf.Dictionary) and "/S" in e]
-    while elements:
-        element = elements.pop()
+    for element in (e for root in structure if is_struct(root) for e in walk(root)):
         attributes = element.get("/A")
         if isinstance(attributes, pikepdf.Dictionary) and "/BBox" in attributes:
             dx = moved.get(element.Pg.objgen) if "/Pg" in element else None
@@ -358,7 +349,6 @@ def _apply_shifts(
                 box = [float(v) for v in attributes.BBox]
                 px = dx / PX
                 attributes.BBox = pikepdf.Array([box[0] + px, box[1], box[2] + px, box[3]])
-        elements += [k for k in _kids(element) if isinstance(k, pikepdf.Dictionary) and "/S" in k]
 
 
 def _overlay(out: pikepdf.Pdf, page: pikepdf.Page, furniture: pikepdf.Page, dx: float) -> None:
@@ -377,7 +367,7 @@ def _overlay(out: pikepdf.Pdf, page: pikepdf.Page, furniture: pikepdf.Page, dx: 
     page.obj.Resources = resources
     move = f" 1 0 0 1 {dx:.4f} 0 cm" if dx else ""
     page.contents_add(out.make_stream(f"q{move}\n".encode()), prepend=True)
-    page.contents_add(out.make_stream(b"\nQ\nq /PressworkFurniture Do Q\n"), prepend=False)
+    page.contents_add(out.make_stream(f"\nQ\nq {FURNITURE} Do Q\n".encode()), prepend=False)
 
 
 def _as_artifact(form: pikepdf.Object) -> bytes:

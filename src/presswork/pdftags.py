@@ -23,26 +23,28 @@ NOTE_DESTINATION = re.compile(r"--_note-\d+$")
 BLOCKS = {"/P", "/H1", "/H2", "/H3", "/H4", "/H5", "/H6", "/Caption"}
 
 
-def _kids(element: pikepdf.Object) -> list[pikepdf.Object]:
+def kids(element: pikepdf.Object) -> list[pikepdf.Object]:
+    """A structure element's (or the tree root's) /K, always as a list."""
     k = element.get("/K")
     if k is None:
         return []
     return list(k) if isinstance(k, pikepdf.Array) else [k]
 
 
-def _is_struct(obj: pikepdf.Object) -> bool:
+def is_struct(obj: pikepdf.Object) -> bool:
     return isinstance(obj, pikepdf.Dictionary) and "/S" in obj
 
 
-def _walk(element: pikepdf.Object) -> Iterator[pikepdf.Object]:
+def walk(element: pikepdf.Object) -> Iterator[pikepdf.Object]:
+    """The element and every structure element below it, depth first."""
     yield element
-    for kid in _kids(element):
-        if _is_struct(kid):
-            yield from _walk(kid)
+    for kid in kids(element):
+        if is_struct(kid):
+            yield from walk(kid)
 
 
 def _link_destination(link: pikepdf.Object) -> str | None:
-    for kid in _kids(link):
+    for kid in kids(link):
         if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR":
             annotation = kid.Obj
             dest = annotation.get("/Dest")
@@ -55,7 +57,7 @@ def _link_destination(link: pikepdf.Object) -> str | None:
 
 def _block_of(element: pikepdf.Object) -> pikepdf.Object:
     block = element
-    while str(block.get("/S")) not in BLOCKS and "/P" in block and _is_struct(block.P):
+    while str(block.get("/S")) not in BLOCKS and "/P" in block and is_struct(block.P):
         block = block.P
     return block
 
@@ -64,7 +66,7 @@ def _calls(roots: list[pikepdf.Object]) -> Iterator[tuple[str, pikepdf.Object]]:
     """The first call of each note, in reading order: (note id, the link's element)."""
     seen: set[str] = set()
     for root in roots:
-        for element in _walk(root):
+        for element in walk(root):
             if element.get("/S") == "/Link":
                 target = _link_destination(element)
                 if target is not None and NOTE_DESTINATION.search(target) and target not in seen:
@@ -78,11 +80,11 @@ def _footnotes(
     """Each footnote body WeasyPrint set, in page order: (the page's footnote area, the
     body). The area is a ``/NonStruct`` child of the document that holds one ``/Span``
     per note and nothing else."""
-    for area in _kids(document):
-        if not _is_struct(area) or area.get("/S") != "/NonStruct":
+    for area in kids(document):
+        if not is_struct(area) or area.get("/S") != "/NonStruct":
             continue
-        bodies = _kids(area)
-        if bodies and all(_is_struct(b) and b.get("/S") == "/Span" for b in bodies):
+        bodies = kids(area)
+        if bodies and all(is_struct(b) and b.get("/S") == "/Span" for b in bodies):
             for body in bodies:
                 yield area, body
 
@@ -92,7 +94,7 @@ def tag_notes(data: bytes) -> bytes:
         tree = pdf.Root.get("/StructTreeRoot")
         if tree is None:
             return data
-        roots = [k for k in _kids(tree) if _is_struct(k)]
+        roots = [k for k in kids(tree) if is_struct(k)]
         calls = list(_calls(roots))
         bodies = [body for root in roots for body in _footnotes(root)]
         if not calls or len(calls) != len(bodies):
@@ -106,14 +108,14 @@ def tag_notes(data: bytes) -> bytes:
             if (
                 placeholder is not None
                 and placeholder.get("/S") == "/NonStruct"
-                and not _kids(placeholder)
+                and not kids(placeholder)
             ):
                 _remove(holder, placeholder)  # the empty ::footnote-call
             block = _block_of(holder)
             outer = block.P
-            siblings = _kids(outer)
+            siblings = kids(outer)
             position = next(
-                i for i, k in enumerate(siblings) if _is_struct(k) and k.objgen == block.objgen
+                i for i, k in enumerate(siblings) if is_struct(k) and k.objgen == block.objgen
             )
             offset = inserted.get(block.objgen, 0) + 1
             siblings.insert(position + offset, note)
@@ -122,15 +124,15 @@ def tag_notes(data: bytes) -> bytes:
             note.S = pikepdf.Name.Note
             note.ID = pikepdf.String(note_id)
             note.P = outer
-            marker = next((e for e in _walk(note) if e.get("/S") == "/NonStruct"), None)
+            marker = next((e for e in walk(note) if e.get("/S") == "/NonStruct"), None)
             if marker is not None:
                 marker.S = pikepdf.Name.Lbl  # the note's number
             id_tree.extend([pikepdf.String(note_id), note])
         for root in roots:
             for area in [
                 k
-                for k in _kids(root)
-                if _is_struct(k) and k.get("/S") == "/NonStruct" and not _kids(k)
+                for k in kids(root)
+                if is_struct(k) and k.get("/S") == "/NonStruct" and not kids(k)
             ]:
                 _remove(root, area)
         pairs = sorted(
@@ -144,14 +146,14 @@ def tag_notes(data: bytes) -> bytes:
 
 def _remove(parent: pikepdf.Object, child: pikepdf.Object) -> None:
     parent.K = pikepdf.Array(
-        [k for k in _kids(parent) if not (_is_struct(k) and k.objgen == child.objgen)]
+        [k for k in kids(parent) if not (is_struct(k) and k.objgen == child.objgen)]
     )
 
 
 def _next_sibling(parent: pikepdf.Object, child: pikepdf.Object) -> pikepdf.Object | None:
-    kids = _kids(parent)
-    for index, kid in enumerate(kids[:-1]):
-        if _is_struct(kid) and kid.objgen == child.objgen:
-            after = kids[index + 1]
-            return after if _is_struct(after) else None
+    children = kids(parent)
+    for index, kid in enumerate(children[:-1]):
+        if is_struct(kid) and kid.objgen == child.objgen:
+            after = children[index + 1]
+            return after if is_struct(after) else None
     return None
