@@ -290,7 +290,7 @@ def _single(loaded: Loaded, styles: Path, needs_pdf: bool, progress: Progress) -
         progress("writing the screen PDF")
         written, messages = pdf.screen_pdf(layout, book.metadata.identifier, book.metadata.modified)
         warnings += [warning("PW904", f"writing the PDF: {m}") for m in messages]
-        screen = tag_notes(written)
+        screen = tag_notes(written, pack=True)
     return _Paged(
         screen, layout.page_count, page_starts(layout.document), warnings, ("book",), 1, None
     )

@@ -203,11 +203,15 @@ def _source_date(date: datetime) -> Iterator[None]:
 
 
 def screen_pdf(layout: Layout, identifier: str, date: datetime) -> tuple[bytes, list[str]]:
-    """The tagged PDF/UA-1 file, and what WeasyPrint warned about while writing it."""
+    """The tagged PDF/UA-1 file, and what WeasyPrint warned about while writing it. Its
+    streams are not compressed: WeasyPrint compresses at zlib's slowest level, a fifth of
+    the time it takes to write a chapter; :func:`presswork.pdftags.tag_notes`, which reads
+    and saves the file anyway, compresses them at the default level."""
     with _weasyprint_warnings() as messages, _source_date(date):
         data: bytes = layout.document.write_pdf(
             pdf_variant="pdf/ua-1",
             pdf_identifier=identifier.encode("utf-8"),
+            uncompressed_pdf=True,
         )
     return data, list(dict.fromkeys(messages))
 

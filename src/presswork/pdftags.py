@@ -89,59 +89,64 @@ def _footnotes(
                 yield area, body
 
 
-def tag_notes(data: bytes) -> bytes:
+def tag_notes(data: bytes, pack: bool = False) -> bytes:
+    """The PDF with its notes tagged, saved with every stream compressed (WeasyPrint is
+    asked for an uncompressed file: compressing it here is faster) and, with ``pack``,
+    its objects in object streams."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        tree = pdf.Root.get("/StructTreeRoot")
-        if tree is None:
-            return data
-        roots = [k for k in kids(tree) if is_struct(k)]
-        calls = list(_calls(roots))
-        bodies = [body for root in roots for body in _footnotes(root)]
-        if not calls or len(calls) != len(bodies):
-            return data  # not a layout this step knows: leave it for `verify` to report
-        inserted: dict[tuple[int, int], int] = {}
-        id_tree = pikepdf.Array()
-        for (note_id, link), (area, note) in zip(calls, bodies, strict=True):
-            _remove(area, note)
-            holder = link.P
-            placeholder = _next_sibling(holder, link)
-            if (
-                placeholder is not None
-                and placeholder.get("/S") == "/NonStruct"
-                and not kids(placeholder)
-            ):
-                _remove(holder, placeholder)  # the empty ::footnote-call
-            block = _block_of(holder)
-            outer = block.P
-            siblings = kids(outer)
-            position = next(
-                i for i, k in enumerate(siblings) if is_struct(k) and k.objgen == block.objgen
-            )
-            offset = inserted.get(block.objgen, 0) + 1
-            siblings.insert(position + offset, note)
-            inserted[block.objgen] = offset
-            outer.K = pikepdf.Array(siblings)
-            note.S = pikepdf.Name.Note
-            note.ID = pikepdf.String(note_id)
-            note.P = outer
-            marker = next((e for e in walk(note) if e.get("/S") == "/NonStruct"), None)
-            if marker is not None:
-                marker.S = pikepdf.Name.Lbl  # the note's number
-            id_tree.extend([pikepdf.String(note_id), note])
-        for root in roots:
-            for area in [
-                k
-                for k in kids(root)
-                if is_struct(k) and k.get("/S") == "/NonStruct" and not kids(k)
-            ]:
-                _remove(root, area)
-        pairs = sorted(
-            zip(id_tree[::2], id_tree[1::2], strict=True), key=lambda pair: str(pair[0]).encode()
+        _tag_notes(pdf)
+        return deterministic_bytes(pdf, pack=pack)
+
+
+def _tag_notes(pdf: pikepdf.Pdf) -> None:
+    tree = pdf.Root.get("/StructTreeRoot")
+    if tree is None:
+        return
+    roots = [k for k in kids(tree) if is_struct(k)]
+    calls = list(_calls(roots))
+    bodies = [body for root in roots for body in _footnotes(root)]
+    if not calls or len(calls) != len(bodies):
+        return  # not a layout this step knows: leave it for `verify` to report
+    inserted: dict[tuple[int, int], int] = {}
+    id_tree = pikepdf.Array()
+    for (note_id, link), (area, note) in zip(calls, bodies, strict=True):
+        _remove(area, note)
+        holder = link.P
+        placeholder = _next_sibling(holder, link)
+        if (
+            placeholder is not None
+            and placeholder.get("/S") == "/NonStruct"
+            and not kids(placeholder)
+        ):
+            _remove(holder, placeholder)  # the empty ::footnote-call
+        block = _block_of(holder)
+        outer = block.P
+        siblings = kids(outer)
+        position = next(
+            i for i, k in enumerate(siblings) if is_struct(k) and k.objgen == block.objgen
         )
-        tree.IDTree = pdf.make_indirect(
-            pikepdf.Dictionary(Names=pikepdf.Array([item for pair in pairs for item in pair]))
-        )
-        return deterministic_bytes(pdf)
+        offset = inserted.get(block.objgen, 0) + 1
+        siblings.insert(position + offset, note)
+        inserted[block.objgen] = offset
+        outer.K = pikepdf.Array(siblings)
+        note.S = pikepdf.Name.Note
+        note.ID = pikepdf.String(note_id)
+        note.P = outer
+        marker = next((e for e in walk(note) if e.get("/S") == "/NonStruct"), None)
+        if marker is not None:
+            marker.S = pikepdf.Name.Lbl  # the note's number
+        id_tree.extend([pikepdf.String(note_id), note])
+    for root in roots:
+        for area in [
+            k for k in kids(root) if is_struct(k) and k.get("/S") == "/NonStruct" and not kids(k)
+        ]:
+            _remove(root, area)
+    pairs = sorted(
+        zip(id_tree[::2], id_tree[1::2], strict=True), key=lambda pair: str(pair[0]).encode()
+    )
+    tree.IDTree = pdf.make_indirect(
+        pikepdf.Dictionary(Names=pikepdf.Array([item for pair in pairs for item in pair]))
+    )
 
 
 def _remove(parent: pikepdf.Object, child: pikepdf.Object) -> None:
