@@ -132,7 +132,7 @@ def lay_out_unit(job: Job) -> UnitLayout:
     if not job.unit.measure:
         identifier = job.unit.book.metadata.identifier
         written, messages = pdf.screen_pdf(layout, identifier, html.UNIT_DATE)
-        written = tag_notes(written)
+        written = tag_notes(written, pack=True)
     pages = layout.document.pages
     return UnitLayout(
         pdf=written,
