@@ -477,13 +477,25 @@ def print_size(result: SizeResult, smallest: SizeResult) -> None:
     print_table(["ratio", "value", "target", "verdict"], ratios, left=1)
 
 
+def marginal_seconds_per_page(result: SizeResult, previous: SizeResult) -> float | None:
+    """What each page added since the previous size cost: flat when the cost grows
+    linearly, whatever is paid once per build."""
+    here, before = result.rows.get("cold"), previous.rows.get("cold")
+    if here is None or before is None or not (here.ok and before.ok):
+        return None
+    if not here.pages or not before.pages or here.pages <= before.pages:
+        return None
+    return (here.wall_s - before.wall_s) / (here.pages - before.pages)
+
+
 def print_scale(results: Sequence[SizeResult]) -> None:
     smallest = results[0]
     print("\n== presswork seconds per page (cold build of the 3 editions) ==")
     rows = []
-    for result in results:
+    for index, result in enumerate(results):
         ratio = scale_ratio(result, smallest)
         cold = result.rows.get("cold")
+        marginal = marginal_seconds_per_page(result, results[index - 1]) if index else None
         rows.append(
             [
                 str(result.entries),
@@ -491,9 +503,11 @@ def print_scale(results: Sequence[SizeResult]) -> None:
                 _fmt(seconds_per_page(result), 4),
                 _fmt(ratio.value, 3),
                 _verdict(ratio),
+                _fmt(marginal, 4),
             ]
         )
-    print_table(["entries", "pages", "s/page", f"vs {smallest.entries}", "within 15%"], rows)
+    headers = ["entries", "pages", "s/page", f"vs {smallest.entries}", "within 15%"]
+    print_table([*headers, "s/added page"], rows)
 
 
 def _cpu_model() -> str:
