@@ -229,6 +229,59 @@ def test_contents_page_numbers_are_the_pages_where_chapters_start(built: Built) 
         assert re.search(rf"(^|\n)\s*{start + 1}\s*$", built.pages[start].strip()[-8:])
 
 
+def test_contents_leaders_are_dots_drawn_between_title_and_number(
+    built: Built, tmp_path: Path
+) -> None:
+    """Each entry of the contents is its title, a row of dots, then its page number, the
+    numbers in one column. The dots are drawn, not text: the text of the line is the
+    title and the number, nothing between."""
+    page = contents_page(built)
+    pages = ["-f", str(page + 1), "-l", str(page + 1)]
+    layout = subprocess.run(
+        ["pdftotext", "-bbox-layout", *pages, built.pdf, "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    picture_file = tmp_path / "contents"
+    subprocess.run(
+        ["pdftoppm", "-gray", "-r", "72", *pages, "-singlefile", built.pdf, picture_file],
+        check=True,
+    )
+    word = re.compile(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+    )
+    rows: dict[int, list[tuple[float, float, float, float, str]]] = {}
+    for a, b, c, d, text in word.findall(layout):  # words in rows, by their bottoms
+        rows.setdefault(round(float(d)), []).append((float(a), float(b), float(c), float(d), text))
+    entries = [
+        sorted(words) for words in rows.values() if len(words) >= 2 and max(words)[4].isdigit()
+    ]
+    assert len(entries) == sum(1 + len(c.sections()) for c in book_chapters(built))
+    number_right = {round(words[-1][2]) for words in entries}
+    assert max(number_right) - min(number_right) <= 1  # one column, aligned right
+    column = 9 * MM  # the width of the numbers' column (pdf.css)
+    ends = []
+    with Image.open(picture_file.with_suffix(".pgm")) as image:
+        picture = image.convert("L")
+        for words in entries:
+            assert not any(set(w[4]) <= {"."} for w in words)  # no dot is text
+            title_end, number_start = words[-2][2], words[-1][0]
+            top, bottom = round(words[-1][1]), round(words[-1][3])
+            gap = range(round(title_end) + 2, round(number_start) - 2)
+            inked = [
+                x for x in gap if min(picture.getpixel((x, y)) for y in range(top, bottom)) < 200
+            ]
+            assert inked, f"no leader after {words[-2][4]!r}"
+            # The dots start after the title and run on, one every 4 pt (a pixel or two
+            # each at 72 dpi), to the numbers' column.
+            assert min(inked) < gap[0] + 8
+            assert len(inked) >= (max(inked) - min(inked)) / 5
+            assert max(number_right) - column - 6 < max(inked) < max(number_right) - column
+            ends.append(max(inked))
+    assert max(ends) - min(ends) <= 1  # the leaders all end in one column
+
+
 def test_outline_lists_chapters_and_sections_with_their_pages(built: Built) -> None:
     reader = built.pdf_reader
     outline = reader.outline
