@@ -133,7 +133,10 @@ def build(
         paged = _single(loaded, styles, needs_pdf, progress)
     else:
         jobs = jobs or units.default_jobs()
-        paged = _in_units(loaded, styles, environment, output, jobs, needs_pdf, progress)
+        with_print = Edition.PRINT in editions
+        paged = _in_units(
+            loaded, styles, environment, output, jobs, needs_pdf, with_print, progress
+        )
     for diagnostic in paged.warnings:
         warn(diagnostic)
     pages, starts = paged.pages, paged.starts
@@ -145,11 +148,12 @@ def build(
                 release_files.Edition(Edition.PDF.file_name(slug), "pdf", paged.screen, pages)
             )
         if Edition.PRINT in editions:
-            progress("adding bleed and crop marks")
+            printed = paged.print
+            if printed is None:
+                progress("adding bleed and crop marks")
+                printed = pdf.print_pdf(paged.screen)
             made.append(
-                release_files.Edition(
-                    Edition.PRINT.file_name(slug), "print", pdf.print_pdf(paged.screen), pages
-                )
+                release_files.Edition(Edition.PRINT.file_name(slug), "print", printed, pages)
             )
     if Edition.EPUB in editions:
         meta = book.metadata
@@ -194,6 +198,7 @@ class _Paged:
     """The book laid out: its screen PDF (when wanted), page count and page starts."""
 
     screen: bytes | None
+    print: bytes | None  # the print edition, when made with the screen edition
     pages: int
     starts: tuple[PageStart, ...]
     warnings: list[Diagnostic]
@@ -209,6 +214,7 @@ def _in_units(
     output: Path,
     jobs: int,
     needs_pdf: bool,
+    with_print: bool,
     progress: Progress,
 ) -> _Paged:
     book = loaded.book
@@ -239,33 +245,36 @@ def _in_units(
         for first, unit in zip(firsts, everything, strict=True)
         for note, call, note_page in unit.displaced
     ]
-    screen = None
+    joined = None
     if needs_pdf:
         furniture = layouts.furniture
         written = [w for u in (*everything, *furniture) for w in u.write_warnings]
         warnings += [warning("PW904", f"writing the PDF: {w}") for w in dict.fromkeys(written)]
         from presswork import join  # fontTools and the join load only to make a PDF
 
-        progress("joining the pages")
+        progress("joining the pages" + (", adding bleed and crop marks" if with_print else ""))
         # Where the text area sits on each chapter page of the book: a chapter's page
         # is moved there from where it was laid out.
         text_x = [x for unit in furniture for x in unit.text_x]
         parts = [join.Part(layouts.front.pdf, (0.0,) * layouts.front.pages, furnished=False)]
         page = 0
-        for chapter in layouts.chapters:
+        for chapter, source in zip(layouts.chapters, book.chapters, strict=True):
             shifts = tuple(round(text_x[page + i] - x, 4) for i, x in enumerate(chapter.text_x))
-            parts.append(join.Part(chapter.pdf, shifts, furnished=True))
+            figures = bool(source.figures)
+            parts.append(join.Part(chapter.pdf, shifts, furnished=True, figures=figures))
             page += chapter.pages
         furnishings = [unit.pdf for unit in furniture]
-        screen = join.join(
+        joined = join.join(
             parts,
             furnishings,
             font_files(styles),
             book.metadata.modified,
             subsets=output / cache.FONTS_DIR,
+            with_print=with_print,
         )
     return _Paged(
-        screen,
+        None if joined is None else joined.screen,
+        None if joined is None else joined.print,
         layouts.page_count,
         layouts.page_starts(),
         warnings,
@@ -292,7 +301,7 @@ def _single(loaded: Loaded, styles: Path, needs_pdf: bool, progress: Progress) -
         warnings += [warning("PW904", f"writing the PDF: {m}") for m in messages]
         screen = tag_notes(written, pack=True)
     return _Paged(
-        screen, layout.page_count, page_starts(layout.document), warnings, ("book",), 1, None
+        screen, None, layout.page_count, page_starts(layout.document), warnings, ("book",), 1, None
     )
 
 

@@ -23,13 +23,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pikepdf
 
 from presswork.fontmerge import merge_fonts
 from presswork.html import UNIT_DATE, XREF_SCHEME
-from presswork.pdf import deterministic_bytes
+from presswork.pdf import add_bleed_and_marks, deterministic_bytes
 from presswork.pdftags import is_struct, kids, walk
 from presswork.units import PX
 
@@ -39,11 +38,21 @@ FURNITURE = pikepdf.Name("/PressworkFurniture")
 @dataclass(frozen=True)
 class Part:
     """A unit's PDF, and for each of its pages how far (in points) to move its content
-    to the right, and whether to overlay the furniture."""
+    to the right, and whether to overlay the furniture; ``figures``: whether its
+    structure tree may hold figures' boxes, which move with the content."""
 
     pdf: bytes
     shifts: tuple[float, ...]
     furnished: bool
+    figures: bool = True
+
+
+@dataclass(frozen=True)
+class Joined:
+    """The screen edition, and the print edition made from the same pages if asked."""
+
+    screen: bytes
+    print: bytes | None
 
 
 @dataclass
@@ -60,19 +69,22 @@ def join(
     fonts: Sequence[Path],
     date: datetime,
     subsets: Path | None = None,
-) -> bytes:
+    with_print: bool = False,
+) -> Joined:
     """The book's PDF from its parts, the first of which gives the document's catalog
     (language, metadata, viewer preferences), its dates replaced by ``date``.
     ``furniture`` are PDFs whose pages, one after the other, are those of the furnished
-    parts. ``subsets`` keeps the fonts' subsets for the next join (see
-    :func:`~presswork.fontmerge.merge_fonts`)."""
+    parts, their content marked as artifacts. ``subsets`` keeps the fonts' subsets for
+    the next join (see :func:`~presswork.fontmerge.merge_fonts`). ``with_print``: also
+    make the print edition, from the joined document rather than its bytes (reading
+    those again would take as long as writing them)."""
     opened = [pikepdf.open(io.BytesIO(part.pdf)) for part in parts]
     furniture_pdfs = [pikepdf.open(io.BytesIO(data)) for data in furniture]
     out = opened[0]
     try:
         pages = [page for pdf in furniture_pdfs for page in pdf.pages]
         _date(out, date)
-        return _join(out, parts, opened, pages, fonts, subsets)
+        return _join(out, parts, opened, pages, fonts, subsets, with_print)
     finally:
         for pdf in opened + furniture_pdfs:
             pdf.close()
@@ -85,7 +97,8 @@ def _join(
     furniture: list[pikepdf.Page],
     fonts: Sequence[Path],
     subsets: Path | None,
-) -> bytes:
+    with_print: bool,
+) -> Joined:
     book = _Book(out)
     book.adopt_own(parts[0])
     for part, pdf in zip(parts[1:], opened[1:], strict=True):
@@ -95,7 +108,11 @@ def _join(
                 _overlay(out, page, furniture.pop(0), dx)
     book.finish()
     merge_fonts(out, fonts, subsets)
-    return deterministic_bytes(out, pack=True)
+    screen = deterministic_bytes(out, pack=True)
+    if not with_print:
+        return Joined(screen, None)
+    add_bleed_and_marks(out)
+    return Joined(screen, deterministic_bytes(out, pack=True))
 
 
 class _Book:
@@ -127,7 +144,7 @@ class _Book:
         out, first = self.out, len(self.out.pages)
         for page in pdf.pages:
             out.pages.append(page)
-        pages = list(out.pages)[first:]
+        pages = out.pages[first:]
         source = pdf.Root.StructTreeRoot
         offset = self.next_key
         numbers = _number_tree(source.ParentTree)
@@ -156,7 +173,7 @@ class _Book:
                 for n, v in _name_tree(pdf.Root.Names.Dests)
             ]
         outline = _outline(pdf.Root.Outlines, out, pdf) if "/Outlines" in pdf.Root else []
-        _apply_shifts(pages, part.shifts, dests, outline, structure)
+        _apply_shifts(pages, part.shifts, dests, outline, structure if part.figures else [])
         self.dests += dests
         self.outline += outline
         return pages
@@ -352,11 +369,10 @@ def _apply_shifts(
 
 
 def _overlay(out: pikepdf.Pdf, page: pikepdf.Page, furniture: pikepdf.Page, dx: float) -> None:
-    """Draw the furniture page over ``page``, all of it an artifact, once the page's own
-    content, moved ``dx`` points to the right, has restored the graphics state (WeasyPrint
-    leaves its flip of the y axis in force at the end of a page)."""
+    """Draw the furniture page over ``page`` once the page's own content, moved ``dx``
+    points to the right, has restored the graphics state (WeasyPrint leaves its flip of
+    the y axis in force at the end of a page)."""
     form = out.copy_foreign(furniture.as_form_xobject())
-    form.write(_as_artifact(form))
     # WeasyPrint's pages share one resource dictionary: each page gets its own, which
     # adds its furniture to the shared entries.
     shared = page.obj.get("/Resources", pikepdf.Dictionary())
@@ -368,15 +384,3 @@ def _overlay(out: pikepdf.Pdf, page: pikepdf.Page, furniture: pikepdf.Page, dx: 
     move = f" 1 0 0 1 {dx:.4f} 0 cm" if dx else ""
     page.contents_add(out.make_stream(f"q{move}\n".encode()), prepend=True)
     page.contents_add(out.make_stream(f"\nQ\nq {FURNITURE} Do Q\n".encode()), prepend=False)
-
-
-def _as_artifact(form: pikepdf.Object) -> bytes:
-    """The form's content with every tagged sequence marked as an artifact instead: the
-    furniture belongs to the page, not to the text."""
-    operations: list[Any] = []
-    for instruction in pikepdf.parse_content_stream(form):
-        if instruction.operator == pikepdf.Operator("BDC"):
-            operations.append(([pikepdf.Name.Artifact], pikepdf.Operator("BMC")))
-        else:
-            operations.append(instruction)
-    return bytes(pikepdf.unparse_content_stream(operations))

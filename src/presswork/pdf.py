@@ -218,38 +218,44 @@ def screen_pdf(layout: Layout, identifier: str, date: datetime) -> tuple[bytes, 
 
 def print_pdf(screen: bytes) -> bytes:
     """The screen PDF's pages with bleed, marks and the boxes a printer reads."""
+    with pikepdf.open(io.BytesIO(screen)) as pdf:
+        add_bleed_and_marks(pdf)
+        return deterministic_bytes(pdf)
+
+
+def add_bleed_and_marks(pdf: pikepdf.Pdf) -> None:
+    """Turn the screen edition's pages, in place, into the print edition's: a bleed, crop
+    marks outside it, and TrimBox and BleedBox set."""
     bleed = BLEED_MM * MM
     slug = SLUG_MM * MM
-    with pikepdf.open(io.BytesIO(screen)) as pdf:
-        registration = pdf.make_indirect(
-            pikepdf.Array(
-                [
-                    pikepdf.Name.Separation,
-                    pikepdf.Name.All,
-                    pikepdf.Name.DeviceCMYK,
-                    pikepdf.Dictionary(
-                        FunctionType=2, Domain=[0, 1], C0=[0, 0, 0, 0], C1=[1, 1, 1, 1], N=1
-                    ),
-                ]
-            )
+    registration = pdf.make_indirect(
+        pikepdf.Array(
+            [
+                pikepdf.Name.Separation,
+                pikepdf.Name.All,
+                pikepdf.Name.DeviceCMYK,
+                pikepdf.Dictionary(
+                    FunctionType=2, Domain=[0, 1], C0=[0, 0, 0, 0], C1=[1, 1, 1, 1], N=1
+                ),
+            ]
         )
-        for page in pdf.pages:
-            x0, y0, x1, y1 = (float(v) for v in page.obj.MediaBox)
-            page.obj.TrimBox = pikepdf.Array([x0, y0, x1, y1])
-            page.obj.BleedBox = pikepdf.Array([x0 - bleed, y0 - bleed, x1 + bleed, y1 + bleed])
-            page.obj.MediaBox = pikepdf.Array([x0 - slug, y0 - slug, x1 + slug, y1 + slug])
-            if "/CropBox" in page.obj:
-                del page.obj.CropBox
-            resources = page.obj.get("/Resources")
-            if resources is None:
-                resources = page.obj.Resources = pikepdf.Dictionary()
-            spaces = resources.get("/ColorSpace")
-            if spaces is None:
-                spaces = resources.ColorSpace = pikepdf.Dictionary()
-            spaces["/PressworkRegistration"] = registration
-            page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
-            page.contents_add(pdf.make_stream(_crop_marks(x0, y0, x1, y1)), prepend=False)
-        return deterministic_bytes(pdf)
+    )
+    for page in pdf.pages:
+        x0, y0, x1, y1 = (float(v) for v in page.obj.MediaBox)
+        page.obj.TrimBox = pikepdf.Array([x0, y0, x1, y1])
+        page.obj.BleedBox = pikepdf.Array([x0 - bleed, y0 - bleed, x1 + bleed, y1 + bleed])
+        page.obj.MediaBox = pikepdf.Array([x0 - slug, y0 - slug, x1 + slug, y1 + slug])
+        if "/CropBox" in page.obj:
+            del page.obj.CropBox
+        resources = page.obj.get("/Resources")
+        if resources is None:
+            resources = page.obj.Resources = pikepdf.Dictionary()
+        spaces = resources.get("/ColorSpace")
+        if spaces is None:
+            spaces = resources.ColorSpace = pikepdf.Dictionary()
+        spaces["/PressworkRegistration"] = registration
+        page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
+        page.contents_add(pdf.make_stream(_crop_marks(x0, y0, x1, y1)), prepend=False)
 
 
 def deterministic_bytes(pdf: pikepdf.Pdf, pack: bool = False) -> bytes:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pikepdf
 
@@ -96,6 +97,22 @@ def tag_notes(data: bytes, pack: bool = False) -> bytes:
     with pikepdf.open(io.BytesIO(data)) as pdf:
         _tag_notes(pdf)
         return deterministic_bytes(pdf, pack=pack)
+
+
+def as_artifacts(data: bytes) -> bytes:
+    """The PDF with every tagged sequence of its pages' content marked as an artifact
+    instead: for pages whose content is the page's furniture (running heads, folios),
+    which belongs to the page, not to the text."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            operations: list[Any] = []
+            for instruction in pikepdf.parse_content_stream(page):
+                if instruction.operator == pikepdf.Operator("BDC"):
+                    operations.append(([pikepdf.Name.Artifact], pikepdf.Operator("BMC")))
+                else:
+                    operations.append(instruction)
+            page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(operations))
+        return deterministic_bytes(pdf, pack=True)
 
 
 def _tag_notes(pdf: pikepdf.Pdf) -> None:

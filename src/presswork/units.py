@@ -125,14 +125,15 @@ def lay_out_unit(job: Job) -> UnitLayout:
     # the cache.
     from presswork import pdf
     from presswork.pagination import page_starts
-    from presswork.pdftags import tag_notes
+    from presswork.pdftags import as_artifacts, tag_notes
 
     layout = pdf.lay_out_with_notes(job.unit.html, job.manuscript, job.styles, job.environment)
     written, messages = b"", list[str]()
     if not job.unit.measure:
         identifier = job.unit.book.metadata.identifier
         written, messages = pdf.screen_pdf(layout, identifier, html.UNIT_DATE)
-        written = tag_notes(written, pack=True)
+        furniture = job.unit.furniture is not None
+        written = as_artifacts(written) if furniture else tag_notes(written, pack=True)
     pages = layout.document.pages
     return UnitLayout(
         pdf=written,
