@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from presswork import cache, pdf, units
+from presswork import cache, units
 from presswork import release as release_files
 from presswork.check import check
 from presswork.config import BookConfig
@@ -36,7 +36,6 @@ from presswork.errors import (
 from presswork.html import anchor_map
 from presswork.model import Book
 from presswork.pagination import PageStart, page_starts, with_page_breaks
-from presswork.pdftags import tag_notes
 from presswork.provenance import Provenance
 from presswork.readcache import Memo
 from presswork.styles import styles_dir
@@ -150,8 +149,10 @@ def build(
         if Edition.PRINT in editions:
             printed = paged.print
             if printed is None:
+                from presswork.pdf import print_pdf
+
                 progress("adding bleed and crop marks")
-                printed = pdf.print_pdf(paged.screen)
+                printed = print_pdf(paged.screen)
             made.append(
                 release_files.Edition(Edition.PRINT.file_name(slug), "print", printed, pages)
             )
@@ -285,6 +286,9 @@ def _in_units(
 
 
 def _single(loaded: Loaded, styles: Path, needs_pdf: bool, progress: Progress) -> _Paged:
+    from presswork import pdf
+    from presswork.pdftags import tag_notes
+
     progress("laying out the pages")
     book = loaded.book
     layout = pdf.lay_out_book(book, loaded.config.root, styles)

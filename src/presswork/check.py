@@ -20,7 +20,6 @@ from functools import cache
 from pathlib import Path
 
 import fontTools
-from fontTools.ttLib import TTFont
 
 from presswork.config import BookConfig, load_config
 from presswork.errors import ManuscriptError, Report, error, info, warning
@@ -116,6 +115,8 @@ def _font_files(styles: Path) -> list[Path]:
 
 @cache
 def _coverage(styles: Path) -> frozenset[int]:
+    from fontTools.ttLib import TTFont  # loaded only when the coverage is not in the cache
+
     covered: set[int] = set()
     for font_file in _font_files(styles):
         with TTFont(font_file, lazy=True) as font:

@@ -13,6 +13,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -22,8 +23,9 @@ from presswork import __version__
 from presswork.build import Artifact, Built, Edition, build
 from presswork.check import check
 from presswork.errors import PressworkError, Severity
-from presswork.verify import verify
-from presswork.watch import Rebuild, watch_and_build
+
+if TYPE_CHECKING:
+    from presswork.watch import Rebuild
 
 
 def _size(size: int) -> str:
@@ -139,6 +141,8 @@ def _layouts(built: Built) -> str:
 @formats_option
 def watch_command(manuscript: Path, output: Path, formats: tuple[str, ...]) -> None:
     """Build MANUSCRIPT, then build again whenever a manuscript or style file changes."""
+    from presswork.watch import watch_and_build  # watchfiles loads only to watch
+
     editions = [Edition(f) for f in formats] or list(Edition)
     cwd = Path.cwd().resolve()
 
@@ -194,6 +198,8 @@ def check_command(manuscript: Path, strict: bool, output_format: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the verdicts as JSON.")
 def verify_command(output: Path, as_json: bool) -> None:
     """Run every validator on the editions in OUTPUT (default: output/)."""
+    from presswork.verify import verify  # loads only to verify
+
     verdicts = verify(output)
     if as_json:
         click.echo(json.dumps([v.as_dict() for v in verdicts], indent=2, ensure_ascii=False))
