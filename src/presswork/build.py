@@ -128,11 +128,11 @@ def build(
     styles = styles_dir()
     environment = cache.environment_key(styles)  # the styles' and tools' digest, read once
     needs_pdf = Edition.PDF in editions or Edition.PRINT in editions
+    with_print = Edition.PRINT in editions
     if single:
-        paged = _single(loaded, styles, needs_pdf, progress)
+        paged = _single(loaded, styles, needs_pdf, with_print, progress)
     else:
         jobs = jobs or units.default_jobs()
-        with_print = Edition.PRINT in editions
         paged = _in_units(
             loaded, styles, environment, output, jobs, needs_pdf, with_print, progress
         )
@@ -146,15 +146,9 @@ def build(
             made.append(
                 release_files.Edition(Edition.PDF.file_name(slug), "pdf", paged.screen, pages)
             )
-        if Edition.PRINT in editions:
-            printed = paged.print
-            if printed is None:
-                from presswork.pdf import print_pdf
-
-                progress("adding bleed and crop marks")
-                printed = print_pdf(paged.screen)
+        if Edition.PRINT in editions and paged.print is not None:
             made.append(
-                release_files.Edition(Edition.PRINT.file_name(slug), "print", printed, pages)
+                release_files.Edition(Edition.PRINT.file_name(slug), "print", paged.print, pages)
             )
     if Edition.EPUB in editions:
         meta = book.metadata
@@ -199,7 +193,7 @@ class _Paged:
     """The book laid out: its screen PDF (when wanted), page count and page starts."""
 
     screen: bytes | None
-    print: bytes | None  # the print edition, when made with the screen edition
+    print: bytes | None  # the print edition, when asked for
     pages: int
     starts: tuple[PageStart, ...]
     warnings: list[Diagnostic]
@@ -285,7 +279,9 @@ def _in_units(
     )
 
 
-def _single(loaded: Loaded, styles: Path, needs_pdf: bool, progress: Progress) -> _Paged:
+def _single(
+    loaded: Loaded, styles: Path, needs_pdf: bool, with_print: bool, progress: Progress
+) -> _Paged:
     from presswork import pdf
     from presswork.pdftags import tag_notes
 
@@ -298,14 +294,24 @@ def _single(loaded: Loaded, styles: Path, needs_pdf: bool, progress: Progress) -
         warning("PW903", f"note {note} is set on page {page + 1}, its call on page {call + 1}")
         for note, call, page in layout.displaced_notes()
     ]
-    screen = None
+    screen = printed = None
     if needs_pdf:
         progress("writing the screen PDF")
         written, messages = pdf.screen_pdf(layout, book.metadata.identifier, book.metadata.modified)
         warnings += [warning("PW904", f"writing the PDF: {m}") for m in messages]
         screen = tag_notes(written, pack=True)
+        if with_print:
+            progress("adding bleed and crop marks")
+            printed = pdf.print_pdf(screen)
     return _Paged(
-        screen, None, layout.page_count, page_starts(layout.document), warnings, ("book",), 1, None
+        screen,
+        printed,
+        layout.page_count,
+        page_starts(layout.document),
+        warnings,
+        ("book",),
+        1,
+        None,
     )
 
 

@@ -7,6 +7,9 @@ is a ``/Note`` structure element with an ``/ID`` (listed in the structure tree's
 so that the reading order is paragraph, then its notes. Calls and bodies are paired in
 reading order: the calls are the links whose destination is a note id (a call links to
 its note), the bodies come page by page in the order they were set.
+
+Also: the furniture's PDF (running heads and folios, :mod:`presswork.units`) with all its
+content marked as artifacts, which belong to the page, not to the text.
 """
 
 from __future__ import annotations
@@ -99,22 +102,6 @@ def tag_notes(data: bytes, pack: bool = False) -> bytes:
         return deterministic_bytes(pdf, pack=pack)
 
 
-def as_artifacts(data: bytes) -> bytes:
-    """The PDF with every tagged sequence of its pages' content marked as an artifact
-    instead: for pages whose content is the page's furniture (running heads, folios),
-    which belongs to the page, not to the text."""
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        for page in pdf.pages:
-            operations: list[Any] = []
-            for instruction in pikepdf.parse_content_stream(page):
-                if instruction.operator == pikepdf.Operator("BDC"):
-                    operations.append(([pikepdf.Name.Artifact], pikepdf.Operator("BMC")))
-                else:
-                    operations.append(instruction)
-            page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(operations))
-        return deterministic_bytes(pdf, pack=True)
-
-
 def _tag_notes(pdf: pikepdf.Pdf) -> None:
     tree = pdf.Root.get("/StructTreeRoot")
     if tree is None:
@@ -179,3 +166,19 @@ def _next_sibling(parent: pikepdf.Object, child: pikepdf.Object) -> pikepdf.Obje
             after = children[index + 1]
             return after if is_struct(after) else None
     return None
+
+
+def as_artifacts(data: bytes) -> bytes:
+    """The PDF with every tagged sequence of its pages' content marked as an artifact
+    instead: for pages whose content is the page's furniture (running heads, folios),
+    which belongs to the page, not to the text."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            operations: list[Any] = []
+            for instruction in pikepdf.parse_content_stream(page):
+                if instruction.operator == pikepdf.Operator("BDC"):
+                    operations.append(([pikepdf.Name.Artifact], pikepdf.Operator("BMC")))
+                else:
+                    operations.append(instruction)
+            page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(operations))
+        return deterministic_bytes(pdf, pack=True)
