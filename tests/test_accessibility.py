@@ -227,6 +227,57 @@ def _name_tree(node: pikepdf.Object) -> list[object]:
     return items
 
 
+def test_every_marked_content_has_one_element_named_by_the_parent_tree(any_book: Built) -> None:
+    """Each marked-content sequence of a page belongs to exactly one element, the one the
+    parent tree names for it; lines are not wrapped in spans that say nothing."""
+    for path in (any_book.pdf, any_book.print_pdf):
+        with pikepdf.open(path) as pdf:
+            pages = {page.objgen: number for number, page in enumerate(pdf.pages, start=1)}
+            claimed: dict[tuple[int, int], pikepdf.Object] = {}
+            elements = struct_elements(pdf)
+            for element in elements:
+                kids = element.K if isinstance(element.K, pikepdf.Array) else [element.K]
+                for kid in kids:
+                    if isinstance(kid, int):
+                        key = (pages[element.Pg.objgen], kid)
+                    elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
+                        key = (pages[kid.get("/Pg", element.get("/Pg")).objgen], int(kid.MCID))
+                    else:
+                        continue
+                    assert key not in claimed, key
+                    claimed[key] = element
+            parents = dict(_number_tree(pdf.Root.StructTreeRoot.ParentTree))
+            drawn = set()
+            for number, page in enumerate(pdf.pages, start=1):
+                listed = parents[int(page.StructParents)]
+                for operands, _ in pikepdf.parse_content_stream(page, "BDC"):
+                    if isinstance(operands[1], pikepdf.Dictionary) and "/MCID" in operands[1]:
+                        key = (number, int(operands[1].MCID))
+                        drawn.add(key)
+                        assert listed[key[1]].objgen == claimed[key].objgen, key
+            assert drawn == set(claimed) and len(drawn) > 50
+            bare = [
+                e
+                for e in elements
+                if e.S == "/Span"
+                and set(e.keys()) <= {"/Type", "/S", "/P", "/Pg", "/K"}
+                and all(isinstance(k, int) for k in e.K)
+            ]
+            assert not bare
+            # Lines are the elements' own content: far fewer elements than sequences.
+            assert len(elements) < len(drawn)
+
+
+def _number_tree(node: pikepdf.Object) -> list[tuple[int, pikepdf.Object]]:
+    items = []
+    if "/Nums" in node:
+        nums = list(node.Nums)
+        items += [(int(k), v) for k, v in zip(nums[::2], nums[1::2], strict=True)]
+    for kid in node.get("/Kids", []):
+        items += _number_tree(kid)
+    return items
+
+
 def test_pdf_declares_ua_language_title_and_figure_alt(multi: Built) -> None:
     with pikepdf.open(multi.pdf) as pdf:
         assert str(pdf.Root.Lang) == "en-GB"

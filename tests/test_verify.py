@@ -49,6 +49,39 @@ def test_broken_editions_fail(north_korea: Built, tmp_path: Path) -> None:
     assert not any(file == "good-print.pdf" for _, file in failed)
 
 
+def test_content_outside_the_structure_tree_fails(north_korea: Built, tmp_path: Path) -> None:
+    # A paragraph that no longer claims its first line, and a page whose parent tree
+    # names the wrong element for a line.
+    with pikepdf.open(north_korea.pdf) as pdf:
+        root = pdf.Root.StructTreeRoot
+        paragraphs = [e for e in _elements(root) if e.S == "/P" and isinstance(e.K[0], int)]
+        first, second = paragraphs[0], paragraphs[1]
+        dropped = int(first.K[0])
+        first.K = pikepdf.Array(list(first.K)[1:])
+        mcid = int(second.K[0])
+        nums = root.ParentTree.Nums
+        page = next(p for p in pdf.pages if p.objgen == second.Pg.objgen)
+        index = list(nums[::2]).index(int(page.StructParents))
+        nums[2 * index + 1][mcid] = first
+        pdf.save(tmp_path / "untied.pdf")
+    code, rows = verdicts(tmp_path)
+    assert code == 1
+    detail = next(
+        r["detail"] for r in rows if (r["check"], r["file"]) == ("tagged PDF structure", "untied.pdf")
+    )
+    assert f"marked content {dropped} of page" in detail and "is in no element" in detail
+    assert f"the parent tree does not name the element of marked content {mcid}" in detail
+
+
+def _elements(node: pikepdf.Object) -> list[pikepdf.Object]:
+    found = [node] if "/S" in node else []
+    kids = node.get("/K")
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            found += _elements(kid)
+    return found
+
+
 def test_an_empty_folder_fails(tmp_path: Path) -> None:
     result = run_presswork("verify", tmp_path)
     assert result.returncode == 1 and "no editions" in result.stderr

@@ -166,13 +166,14 @@ class _Book:
             self.ids += [
                 (n, out.copy_foreign(_indirect(pdf, v))) for n, v in _name_tree(source.IDTree)
             ]
+        # Each tree is copied whole, so that its destinations stay direct objects (one
+        # object each would be a fifth of the book's objects).
         dests = []
         if "/Names" in pdf.Root and "/Dests" in pdf.Root.Names:
-            dests = [
-                (n, out.copy_foreign(_indirect(pdf, v)))
-                for n, v in _name_tree(pdf.Root.Names.Dests)
-            ]
-        outline = _outline(pdf.Root.Outlines, out, pdf) if "/Outlines" in pdf.Root else []
+            dests = _name_tree(out.copy_foreign(_indirect(pdf, pdf.Root.Names.Dests)))
+        outline = []
+        if "/Outlines" in pdf.Root:
+            outline = _outline(out.copy_foreign(_indirect(pdf, pdf.Root.Outlines)))
         _apply_shifts(pages, part.shifts, dests, outline, structure if part.figures else [])
         self.dests += dests
         self.outline += outline
@@ -253,22 +254,14 @@ def _sorted_names(items: list[tuple[pikepdf.Object, pikepdf.Object]]) -> pikepdf
 # Outline ------------------------------------------------------------------------------
 
 
-def _outline(
-    root: pikepdf.Object, out: pikepdf.Pdf | None = None, source: pikepdf.Pdf | None = None
-) -> list[_Outline]:
+def _outline(root: pikepdf.Object) -> list[_Outline]:
     items: list[_Outline] = []
     item = root.get("/First")
     while item is not None:
-        dest = item.Dest
-        if out is not None and source is not None:
-            dest = out.copy_foreign(_indirect(source, dest))
         count = int(item.get("/Count", 0))
         items.append(
             _Outline(
-                pikepdf.String(bytes(item.Title)),
-                dest,
-                -1 if count < 0 else 1,
-                _outline(item, out, source),
+                pikepdf.String(bytes(item.Title)), item.Dest, -1 if count < 0 else 1, _outline(item)
             )
         )
         item = item.get("/Next")

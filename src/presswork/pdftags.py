@@ -8,6 +8,13 @@ so that the reading order is paragraph, then its notes. Calls and bodies are pai
 reading order: the calls are the links whose destination is a note id (a call links to
 its note), the bodies come page by page in the order they were set.
 
+And the lines without a ``/Span`` each: WeasyPrint wraps every line of text in a span of
+its own, which says nothing a reader can use (no language, no alternative text) and is
+two thirds of the tree's elements; their content goes to the element that holds them
+(:func:`_unwrap_lines`). Links keep their structure, since a span that holds a link's
+annotation is not a bare line. The references to annotations (``/OBJR``) are written
+inside the elements that hold them rather than as objects of their own.
+
 Also: the furniture's PDF (running heads and folios, :mod:`presswork.units`) with all its
 content marked as artifacts, which belong to the page, not to the text.
 """
@@ -94,11 +101,12 @@ def _footnotes(
 
 
 def tag_notes(data: bytes, pack: bool = False) -> bytes:
-    """The PDF with its notes tagged, saved with every stream compressed (WeasyPrint is
-    asked for an uncompressed file: compressing it here is faster) and, with ``pack``,
-    its objects in object streams."""
+    """The PDF with its notes tagged and its lines unwrapped, saved with every stream
+    compressed (WeasyPrint is asked for an uncompressed file: compressing it here is
+    faster) and, with ``pack``, its objects in object streams."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         _tag_notes(pdf)
+        _unwrap_lines(pdf)
         return deterministic_bytes(pdf, pack=pack)
 
 
@@ -151,6 +159,102 @@ def _tag_notes(pdf: pikepdf.Pdf) -> None:
     tree.IDTree = pdf.make_indirect(
         pikepdf.Dictionary(Names=pikepdf.Array([item for pair in pairs for item in pair]))
     )
+
+
+_BARE_KEYS = {"/Type", "/S", "/P", "/Pg", "/K"}
+
+
+def _unwrap_lines(pdf: pikepdf.Pdf) -> None:
+    """Replace every bare ``/Span`` (nothing but marked content, no attribute of its own)
+    by its content, in its parent's ``/K``, and point the ``/ParentTree`` at the parent;
+    write each annotation's reference (``/OBJR``) into the ``/K`` that holds it.
+    A marked-content id stays a number where the parent's ``/Pg`` is the span's page (or
+    becomes the parent's page), else becomes a marked-content reference naming its page.
+    Spans holding only unwrapped spans are unwrapped in turn."""
+    tree = pdf.Root.get("/StructTreeRoot")
+    if tree is None or "/ParentTree" not in tree:
+        return
+    owners: dict[tuple[int, int], pikepdf.Object] = {}
+    for root in (k for k in kids(tree) if is_struct(k)):
+        _unwrap_below(root, owners)
+    if owners:
+        _repoint(tree.ParentTree, owners)
+
+
+def _unwrap_below(element: pikepdf.Object, owners: dict[tuple[int, int], pikepdf.Object]) -> None:
+    children = kids(element)
+    content: list[Any] = []
+    changed = False
+    for kid in children:
+        if is_struct(kid):
+            _unwrap_below(kid, owners)
+            items = _bare_content(kid)
+            if items is not None:
+                content += [_content_item(item, kid, element) for item in items]
+                owners[kid.objgen] = element
+                changed = True
+                continue
+        elif isinstance(kid, pikepdf.Dictionary) and kid.is_indirect and kid.get("/Type") == "/OBJR":
+            kid = pikepdf.Dictionary({key: value for key, value in kid.items()})
+            changed = True
+        content.append(kid)
+    if changed:
+        element.K = pikepdf.Array(content)
+
+
+def _bare_content(element: pikepdf.Object) -> list[Any] | None:
+    """A bare span's content items (marked-content ids and references), else None."""
+    if element.get("/S") != "/Span" or not set(element.keys()) <= _BARE_KEYS:
+        return None
+    items = kids(element)
+    for item in items:
+        if isinstance(item, int | pikepdf.Object) and _is_mcid(item):
+            if "/Pg" not in element:
+                return None
+        elif not (isinstance(item, pikepdf.Dictionary) and item.get("/Type") == "/MCR"):
+            return None
+    return items if items else None
+
+
+def _is_mcid(item: Any) -> bool:
+    return isinstance(item, int) or (
+        isinstance(item, pikepdf.Object) and item._type_name == "integer"
+    )
+
+
+def _content_item(item: Any, span: pikepdf.Object, parent: pikepdf.Object) -> Any:
+    """A span's content item as it is written in the parent's ``/K``."""
+    if isinstance(item, pikepdf.Dictionary):  # a reference: the span's page is its own
+        page = item.get("/Pg", span.get("/Pg"))
+        mcid = int(item.MCID)
+    else:
+        page, mcid = span.Pg, int(item)
+    if page is None:
+        return pikepdf.Dictionary({k: v for k, v in item.items()})
+    if "/Pg" not in parent:
+        parent.Pg = page
+    if parent.Pg.objgen == page.objgen:
+        return mcid
+    return pikepdf.Dictionary(Type=pikepdf.Name.MCR, Pg=page, MCID=mcid)
+
+
+def _repoint(node: pikepdf.Object, owners: dict[tuple[int, int], pikepdf.Object]) -> None:
+    """In a number tree of page arrays, each unwrapped span replaced by its owner."""
+    if "/Nums" in node:
+        nums = node.Nums
+        for index in range(1, len(nums), 2):
+            value = nums[index]
+            if isinstance(value, pikepdf.Array):
+                for i, element in enumerate(value):
+                    if isinstance(element, pikepdf.Dictionary) and element.is_indirect:
+                        owner = owners.get(element.objgen)
+                        if owner is None:
+                            continue
+                        while owner.objgen in owners:  # a span unwrapped into one unwrapped
+                            owner = owners[owner.objgen]
+                        value[i] = owner
+    for kid in node.get("/Kids", []):
+        _repoint(kid, owners)
 
 
 def _remove(parent: pikepdf.Object, child: pikepdf.Object) -> None:

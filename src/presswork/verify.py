@@ -4,9 +4,10 @@ In: an output folder holding editions (``<slug>.pdf``, ``<slug>-print.pdf``,
 ``<slug>.epub``). Out: a list of :class:`Verdict` rows: EPUBCheck (no error, no
 warning), Ace by DAISY where it is installed (no violation), ``qpdf --check`` on each
 PDF, and the structure a tagged, printable PDF must have (language, title, PDF/UA
-identification, structure tree, alternate text on figures, notes as ``Note`` elements
-whose calls are links landing on their page, embedded fonts; trim and bleed boxes on the
-print edition).
+identification, structure tree, every marked-content sequence of the pages owned by
+exactly one structure element that the parent tree names, alternate text on figures,
+notes as ``Note`` elements whose calls are links landing on their page, embedded fonts;
+trim and bleed boxes on the print edition).
 """
 
 from __future__ import annotations
@@ -159,6 +160,65 @@ def _struct(root: pikepdf.Object) -> Iterator[pikepdf.Object]:
         yield from _struct(kid)
 
 
+def _number_tree(node: Any) -> dict[int, Any]:
+    found: dict[int, Any] = {}
+    nums = list(node.get("/Nums", []))
+    for key, value in zip(nums[::2], nums[1::2], strict=True):
+        found[int(key)] = value
+    for kid in node.get("/Kids", []):
+        found.update(_number_tree(kid))
+    return found
+
+
+def _marked_content_problems(pdf: Any, elements: list[Any]) -> list[str]:
+    """Where the pages' marked content and the structure tree disagree: a sequence no
+    element claims (or two do), an element claiming one no page has, or a parent tree
+    that names another element than the one claiming it."""
+    problems: list[str] = []
+    numbers = {page.objgen: index + 1 for index, page in enumerate(pdf.pages)}
+    owners: dict[tuple[int, int], Any] = {}
+    for element in elements:
+        k = element.get("/K")
+        for item in k if isinstance(k, pikepdf.Array) else [k] if k is not None else []:
+            if isinstance(item, pikepdf.Dictionary) and item.get("/Type") == "/MCR":
+                page, mcid = item.get("/Pg", element.get("/Pg")), int(item.MCID)
+            elif isinstance(item, int):
+                page, mcid = element.get("/Pg"), item
+            else:
+                continue
+            number = numbers.get(page.objgen) if page is not None else None
+            if number is None:
+                problems.append(f"a {element.S} element claims content on no page of the PDF")
+                continue
+            if (number, mcid) in owners:
+                problems.append(f"two elements claim marked content {mcid} of page {number}")
+            owners[(number, mcid)] = element
+    tree = pdf.Root.StructTreeRoot
+    parents = _number_tree(tree.ParentTree) if "/ParentTree" in tree else {}
+    seen: set[tuple[int, int]] = set()
+    for number, page in enumerate(pdf.pages, start=1):
+        listed = parents.get(int(page.get("/StructParents", -1)))
+        for operands, _ in pikepdf.parse_content_stream(page, "BDC"):
+            properties = operands[1] if len(operands) > 1 else None
+            if not isinstance(properties, pikepdf.Dictionary) or "/MCID" not in properties:
+                continue
+            mcid = int(properties.MCID)
+            seen.add((number, mcid))
+            owner = owners.get((number, mcid))
+            if owner is None:
+                problems.append(f"marked content {mcid} of page {number} is in no element")
+                continue
+            named = listed[mcid] if isinstance(listed, pikepdf.Array) and mcid < len(listed) else None
+            if not isinstance(named, pikepdf.Dictionary) or named.objgen != owner.objgen:
+                problems.append(
+                    f"the parent tree does not name the element of marked content {mcid} "
+                    f"of page {number}"
+                )
+    for number, mcid in sorted(set(owners) - seen):
+        problems.append(f"an element claims marked content {mcid} of page {number}, not drawn")
+    return problems
+
+
 def _destinations(node: pikepdf.Object) -> dict[str, pikepdf.Object]:
     found: dict[str, pikepdf.Object] = {}
     names = list(node.get("/Names", []))
@@ -188,6 +248,8 @@ def pdf_structure(path: Path, printed: bool) -> list[Verdict]:
         elements = list(_struct(tree)) if tree is not None else []
         if not elements:
             problems.append("no structure tree")
+        else:
+            problems += _marked_content_problems(pdf, elements)
         for figure in (e for e in elements if e.S == "/Figure"):
             if not str(figure.get("/Alt", "")).strip():
                 problems.append("a figure has no alternate text")
