@@ -78,22 +78,20 @@ def join(
     the next join (see :func:`~presswork.fontmerge.merge_fonts`). ``with_print``: also
     make the print edition, from the joined document rather than its bytes (reading
     those again would take as long as writing them)."""
-    opened = [pikepdf.open(io.BytesIO(part.pdf)) for part in parts]
+    out = pikepdf.open(io.BytesIO(parts[0].pdf))
     furniture_pdfs = [pikepdf.open(io.BytesIO(data)) for data in furniture]
-    out = opened[0]
     try:
         pages = [page for pdf in furniture_pdfs for page in pdf.pages]
         _date(out, date)
-        return _join(out, parts, opened, pages, fonts, subsets, with_print)
+        return _join(out, parts, pages, fonts, subsets, with_print)
     finally:
-        for pdf in opened + furniture_pdfs:
+        for pdf in [out, *furniture_pdfs]:
             pdf.close()
 
 
 def _join(
     out: pikepdf.Pdf,
     parts: Sequence[Part],
-    opened: list[pikepdf.Pdf],
     furniture: list[pikepdf.Page],
     fonts: Sequence[Path],
     subsets: Path | None,
@@ -101,8 +99,11 @@ def _join(
 ) -> Joined:
     book = _Book(out)
     book.adopt_own(parts[0])
-    for part, pdf in zip(parts[1:], opened[1:], strict=True):
-        pages = book.append(part, pdf)
+    for part in parts[1:]:
+        # pikepdf copies a foreign object's stream data when it copies the object, so
+        # each part is closed once copied: only the book's objects stay in memory.
+        with pikepdf.open(io.BytesIO(part.pdf)) as pdf:
+            pages = book.append(part, pdf)
         if part.furnished:
             for page, dx in zip(pages, part.shifts, strict=True):
                 _overlay(out, page, furniture.pop(0), dx)
