@@ -244,8 +244,9 @@ def test_contents_leaders_are_dots_drawn_between_title_and_number(
         check=True,
     ).stdout
     picture_file = tmp_path / "contents"
+    scale = 2  # pixels per point: a dot 1.2 pt wide inks a pixel whatever its position
     subprocess.run(
-        ["pdftoppm", "-gray", "-r", "72", *pages, "-singlefile", built.pdf, picture_file],
+        ["pdftoppm", "-gray", "-r", str(72 * scale), *pages, "-singlefile", built.pdf, picture_file],
         check=True,
     )
     word = re.compile(
@@ -267,16 +268,18 @@ def test_contents_leaders_are_dots_drawn_between_title_and_number(
         for words in entries:
             assert not any(set(w[4]) <= {"."} for w in words)  # no dot is text
             title_end, number_start = words[-2][2], words[-1][0]
-            top, bottom = round(words[-1][1]), round(words[-1][3])
-            gap = range(round(title_end) + 2, round(number_start) - 2)
+            top, bottom = round(words[-1][1] * scale), round(words[-1][3] * scale)
+            gap = range(round(title_end * scale) + 2, round(number_start * scale) - 2)
             inked = [
-                x for x in gap if min(picture.getpixel((x, y)) for y in range(top, bottom)) < 200
+                x / scale
+                for x in gap
+                if min(picture.getpixel((x, y)) for y in range(top, bottom)) < 200
             ]
             assert inked, f"no leader after {words[-2][4]!r}"
-            # The dots start after the title and run on, one every 4 pt (a pixel or two
-            # each at 72 dpi), to the numbers' column.
-            assert min(inked) < gap[0] + 8
-            assert len(inked) >= (max(inked) - min(inked)) / 5
+            # The dots start after the title and run on, one every 4 pt (a point or two
+            # of ink each), to the numbers' column.
+            assert min(inked) < title_end + 8
+            assert len(inked) / scale >= (max(inked) - min(inked)) / 5
             assert max(number_right) - column - 6 < max(inked) < max(number_right) - column
             ends.append(max(inked))
     assert max(ends) - min(ends) <= 1  # the leaders all end in one column
@@ -397,7 +400,10 @@ def test_print_edition_has_bleed_marks_and_boxes(built: Built) -> None:
                 if isinstance(theirs.obj.Contents, pikepdf.Array)
                 else theirs.obj.Contents.read_bytes()
             )
-            marks = re.findall(rb"([-\d.]+) ([-\d.]+) m ([-\d.]+) ([-\d.]+) l", content)
+            # The marks are stroked in the registration colour (other paths, such as the
+            # contents' leaders, are drawn before them).
+            _, registration = content.split(b"/PressworkRegistration CS")
+            marks = re.findall(rb"([-\d.]+) ([-\d.]+) m ([-\d.]+) ([-\d.]+) l", registration)
             assert len(marks) == 8
             for x0, y0, x1, y1 in ((float(v) for v in m) for m in marks):
                 # every mark lies outside the bleed box

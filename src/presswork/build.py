@@ -283,7 +283,7 @@ def _single(
     loaded: Loaded, styles: Path, needs_pdf: bool, with_print: bool, progress: Progress
 ) -> _Paged:
     from presswork import pdf
-    from presswork.pdftags import tag_notes
+    from presswork.pdftags import finish
 
     progress("laying out the pages")
     book = loaded.book
@@ -299,7 +299,7 @@ def _single(
         progress("writing the screen PDF")
         written, messages = pdf.screen_pdf(layout, book.metadata.identifier, book.metadata.modified)
         warnings += [warning("PW904", f"writing the PDF: {m}") for m in messages]
-        screen = tag_notes(written, pack=True)
+        screen = finish(written, layout.leaders(), pack=True)
         if with_print:
             progress("adding bleed and crop marks")
             printed = pdf.print_pdf(screen)

@@ -1,10 +1,19 @@
 """Lay out the book's HTML with WeasyPrint and write the screen and print PDFs.
 
 In: the HTML of :mod:`presswork.html`, the manuscript folder, the styles folder. Out: a
-laid-out :class:`Layout` (WeasyPrint's pages, page count, warnings), the screen PDF
-(tagged, PDF/UA-1, fonts embedded and subset) and the print PDF: the same pages, not
-laid out again, with a 3 mm bleed, crop marks outside the bleed, and TrimBox and
-BleedBox set, as a printer expects.
+laid-out :class:`Layout` (WeasyPrint's pages, page count, warnings, where dot leaders go),
+the screen PDF (tagged, PDF/UA-1, fonts embedded and subset) and the print PDF: the same
+pages, not laid out again, with a 3 mm bleed, crop marks outside the bleed, and TrimBox
+and BleedBox set, as a printer expects.
+
+Dot leaders (the contents' rows of dots between title and page number) are drawn into the
+written pages (:func:`draw_leaders`) where the layout says they go: an entry that sets
+``--leader-dot`` and ``--leader-spacing`` in the styles gets a row of dots that size, that
+far apart, in its colour, on the baseline of its last line, from the end of its text to
+the end of its content box, aligned on its right edge so that the rows of all entries
+stand in columns. One stroked path each, marked as an artifact: not text, not an image,
+no object of its own (WeasyPrint would draw a background image as a pattern and a form
+for every entry: three objects each, a thousand entries in a report's contents).
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ import pikepdf
 
 from presswork import html
 from presswork.model import Book
+from presswork.units import PX
 
 # WeasyPrint (and Pango with it) loads only where pages are laid out: an ePub built from
 # the cache, or the print edition, need neither.
@@ -40,6 +50,29 @@ MARK_LENGTH_MM = 6.0
 SLUG_MM = MARK_OFFSET_MM + MARK_LENGTH_MM + 2.0
 MARK_WIDTH_PT = 0.25
 MAX_WIDOWS = 6  # the largest .widows-N class in pdf.css
+
+
+@dataclass(frozen=True)
+class Leader:
+    """A row of dots on page ``page`` (from 0), in PDF points from the page's top left:
+    dots ``dot`` wide, ``spacing`` apart, their centres on ``y``, the first no further
+    left than ``start`` allows, the last centred half a spacing before ``end``."""
+
+    page: int
+    start: float
+    end: float
+    y: float
+    dot: float
+    spacing: float
+    rgb: tuple[float, float, float]
+
+    def centres(self) -> tuple[float, float] | None:
+        """The first and last dot's centre, or None where no whole dot fits."""
+        last = self.end - self.spacing / 2
+        count = int((last - self.dot / 2 - self.start) // self.spacing)
+        if count < 0:
+            return None
+        return last - count * self.spacing, last
 
 
 @dataclass(frozen=True)
@@ -80,6 +113,65 @@ class Layout:
         anchors = self.document.pages[page_index].anchors
         paragraphs = [(xy[1], a) for a, xy in anchors.items() if html.PARAGRAPH_ID.match(a)]
         return max(paragraphs)[1] if paragraphs else None
+
+    def leaders(self) -> tuple[Leader, ...]:
+        """Where the dot leaders go: one for every block box that sets the leader's
+        custom properties (its parent does not), along its last line."""
+        found: list[Leader] = []
+        for index, page in enumerate(self.document.pages):
+            stack = [(page._page_box, False)]
+            while stack:
+                box, inherited = stack.pop()
+                style = box.style
+                dot, spacing = _length(style, "--leader-dot"), _length(style, "--leader-spacing")
+                if dot and spacing and not inherited:
+                    leader = _leader(index, box, dot, spacing)
+                    if leader is not None:
+                        found.append(leader)
+                    continue
+                stack += [(c, bool(dot and spacing)) for c in getattr(box, "children", ())]
+        return tuple(sorted(found, key=lambda leader: (leader.page, leader.y, leader.start)))
+
+
+def _length(style: Any, name: str) -> float | None:
+    """A custom property's length in CSS pixels (pt, px, mm or em), or None."""
+    try:
+        tokens = style[name.replace("-", "_")]
+    except KeyError:
+        return None
+    if not tokens or len(tokens) != 1 or getattr(tokens[0], "type", None) != "dimension":
+        return None
+    token = tokens[0]
+    per_unit = {"px": 1.0, "pt": 1 / PX, "mm": 96 / 25.4, "em": float(style["font_size"])}
+    factor = per_unit.get(token.unit.lower())
+    return None if factor is None else float(token.value) * factor
+
+
+def _leader(page: int, box: Any, dot: float, spacing: float) -> Leader | None:
+    """The leader of ``box``: from the end of its last line's in-flow content (margins
+    and padding included: the gap before the dots) to the end of its content box."""
+    from weasyprint.formatting_structure.boxes import LineBox
+
+    lines = [c for c in box.children if isinstance(c, LineBox)]
+    if not lines:
+        return None
+    line = lines[-1]
+    content = [c for c in line.children if not c.is_absolutely_positioned()]
+    start = max((c.position_x + c.margin_width() for c in content), default=None)
+    if start is None:
+        return None
+    end = box.content_box_x() + box.width
+    rgb = box.style["color"].to("srgb").coordinates
+    baseline = line.position_y + line.baseline
+    return Leader(
+        page,
+        start * PX,
+        end * PX,
+        (baseline - dot / 2) * PX,
+        dot * PX,
+        spacing * PX,
+        (float(rgb[0]), float(rgb[1]), float(rgb[2])),
+    )
 
 
 class _Collect(logging.Handler):
@@ -205,7 +297,7 @@ def _source_date(date: datetime) -> Iterator[None]:
 def screen_pdf(layout: Layout, identifier: str, date: datetime) -> tuple[bytes, list[str]]:
     """The tagged PDF/UA-1 file, and what WeasyPrint warned about while writing it. Its
     streams are not compressed: WeasyPrint compresses at zlib's slowest level, a fifth of
-    the time it takes to write a chapter; :func:`presswork.pdftags.tag_notes`, which reads
+    the time it takes to write a chapter; :func:`presswork.pdftags.finish`, which reads
     and saves the file anyway, compresses them at the default level."""
     with _weasyprint_warnings() as messages, _source_date(date):
         data: bytes = layout.document.write_pdf(
@@ -256,6 +348,34 @@ def add_bleed_and_marks(pdf: pikepdf.Pdf) -> None:
         spaces["/PressworkRegistration"] = registration
         page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
         page.contents_add(pdf.make_stream(_crop_marks(x0, y0, x1, y1)), prepend=False)
+
+
+def draw_leaders(pdf: pikepdf.Pdf, leaders: tuple[Leader, ...]) -> None:
+    """Draw each leader on its page, after the page's own content, as an artifact: a
+    dashed line of zero-length dashes with round caps, one dot per dash."""
+    by_page: dict[int, list[Leader]] = {}
+    for leader in leaders:
+        by_page.setdefault(leader.page, []).append(leader)
+    for index, page_leaders in sorted(by_page.items()):
+        page = pdf.pages[index]
+        left, _, _, top = (float(v) for v in page.obj.MediaBox)
+        ops = ["Q", "/Artifact BMC", "q", "1 J"]
+        for leader in page_leaders:
+            centres = leader.centres()
+            if centres is None:
+                continue
+            first, last = centres
+            y = top - leader.y
+            ops += [
+                "{:.4f} {:.4f} {:.4f} RG".format(*leader.rgb),
+                f"{leader.dot:.4f} w [0 {leader.spacing:.4f}] 0 d",
+                # A quarter spacing past the last dot: rounding cannot lose it.
+                f"{left + first:.4f} {y:.4f} m {left + last + leader.spacing / 4:.4f} {y:.4f} l S",
+            ]
+        ops += ["Q", "EMC", ""]
+        # WeasyPrint leaves its flip of the y axis in force at the end of a page.
+        page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
+        page.contents_add(pdf.make_stream("\n".join(ops).encode("ascii")), prepend=False)
 
 
 def deterministic_bytes(pdf: pikepdf.Pdf, pack: bool = False) -> bytes:

@@ -15,6 +15,8 @@ two thirds of the tree's elements; their content goes to the element that holds 
 annotation is not a bare line. The references to annotations (``/OBJR``) are written
 inside the elements that hold them rather than as objects of their own.
 
+:func:`finish` does all this to the PDF WeasyPrint wrote, and draws its dot leaders.
+
 Also: the furniture's PDF (running heads and folios, :mod:`presswork.units`) with all its
 content marked as artifacts, which belong to the page, not to the text.
 """
@@ -28,7 +30,7 @@ from typing import Any
 
 import pikepdf
 
-from presswork.pdf import deterministic_bytes
+from presswork.pdf import Leader, deterministic_bytes, draw_leaders
 
 NOTE_DESTINATION = re.compile(r"--_note-\d+$")
 BLOCKS = {"/P", "/H1", "/H2", "/H3", "/H4", "/H5", "/H6", "/Caption"}
@@ -100,13 +102,15 @@ def _footnotes(
                 yield area, body
 
 
-def tag_notes(data: bytes, pack: bool = False) -> bytes:
-    """The PDF with its notes tagged and its lines unwrapped, saved with every stream
+def finish(data: bytes, leaders: tuple[Leader, ...] = (), pack: bool = False) -> bytes:
+    """The PDF WeasyPrint wrote with its notes tagged, its lines unwrapped and its
+    ``leaders`` drawn (:func:`presswork.pdf.draw_leaders`), saved with every stream
     compressed (WeasyPrint is asked for an uncompressed file: compressing it here is
     faster) and, with ``pack``, its objects in object streams."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         _tag_notes(pdf)
         _unwrap_lines(pdf)
+        draw_leaders(pdf, leaders)
         return deterministic_bytes(pdf, pack=pack)
 
 

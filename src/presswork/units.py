@@ -125,7 +125,7 @@ def lay_out_unit(job: Job) -> UnitLayout:
     # the cache.
     from presswork import pdf
     from presswork.pagination import page_starts
-    from presswork.pdftags import as_artifacts, tag_notes
+    from presswork.pdftags import as_artifacts, finish
 
     layout = pdf.lay_out_with_notes(job.unit.html, job.manuscript, job.styles, job.environment)
     written, messages = b"", list[str]()
@@ -133,7 +133,10 @@ def lay_out_unit(job: Job) -> UnitLayout:
         identifier = job.unit.book.metadata.identifier
         written, messages = pdf.screen_pdf(layout, identifier, html.UNIT_DATE)
         furniture = job.unit.furniture is not None
-        written = as_artifacts(written) if furniture else tag_notes(written, pack=True)
+        if furniture:
+            written = as_artifacts(written)
+        else:
+            written = finish(written, layout.leaders(), pack=True)
     pages = layout.document.pages
     return UnitLayout(
         pdf=written,
