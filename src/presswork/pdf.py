@@ -7,8 +7,8 @@ pages, not laid out again, with a 3 mm bleed, crop marks outside the bleed, and 
 and BleedBox set, as a printer expects.
 
 Dot leaders (the contents' rows of dots between title and page number) are drawn into the
-written pages (:func:`draw_leaders`) where the layout says they go: an entry that sets
-``--leader-dot`` and ``--leader-spacing`` in the styles gets a row of dots that size, that
+written pages (:func:`draw_leaders`) where the layout says they go: a link (a contents
+entry) that sets ``--leader-dot`` and ``--leader-spacing`` gets a row of dots that size, that
 far apart, in its colour, on the baseline of its last line, from the end of its text to
 the end of its content box, aligned on its right edge so that the rows of all entries
 stand in columns. One stroked path each, marked as an artifact: not text, not an image,
@@ -115,21 +115,22 @@ class Layout:
         return max(paragraphs)[1] if paragraphs else None
 
     def leaders(self) -> tuple[Leader, ...]:
-        """Where the dot leaders go: one for every block box that sets the leader's
-        custom properties (its parent does not), along its last line."""
+        """Where the dot leaders go: along the last line of every link box (the contents'
+        entries link to what they list) that sets the leader's custom properties. Only
+        the links are looked at: reading a property of every box of a chapter would cost
+        a tenth of its layout."""
         found: list[Leader] = []
         for index, page in enumerate(self.document.pages):
-            stack = [(page._page_box, False)]
-            while stack:
-                box, inherited = stack.pop()
-                style = box.style
-                dot, spacing = _length(style, "--leader-dot"), _length(style, "--leader-spacing")
-                if dot and spacing and not inherited:
-                    leader = _leader(index, box, dot, spacing)
-                    if leader is not None:
-                        found.append(leader)
+            seen: set[int] = set()
+            for _, _, _, box in page.links:
+                if id(box) in seen:
                     continue
-                stack += [(c, bool(dot and spacing)) for c in getattr(box, "children", ())]
+                seen.add(id(box))
+                dot = _length(box.style, "--leader-dot")
+                spacing = _length(box.style, "--leader-spacing")
+                leader = _leader(index, box, dot, spacing) if dot and spacing else None
+                if leader is not None:
+                    found.append(leader)
         return tuple(sorted(found, key=lambda leader: (leader.page, leader.y, leader.start)))
 
 
@@ -148,11 +149,11 @@ def _length(style: Any, name: str) -> float | None:
 
 
 def _leader(page: int, box: Any, dot: float, spacing: float) -> Leader | None:
-    """The leader of ``box``: from the end of its last line's in-flow content (margins
+    """The leader of a block ``box``: from the end of its last line's in-flow content (margins
     and padding included: the gap before the dots) to the end of its content box."""
     from weasyprint.formatting_structure.boxes import LineBox
 
-    lines = [c for c in box.children if isinstance(c, LineBox)]
+    lines = [c for c in getattr(box, "children", ()) if isinstance(c, LineBox)]
     if not lines:
         return None
     line = lines[-1]
