@@ -245,8 +245,9 @@ def test_contents_leaders_are_dots_drawn_between_title_and_number(
     ).stdout
     picture_file = tmp_path / "contents"
     scale = 2  # pixels per point: a dot 1.2 pt wide inks a pixel whatever its position
+    resolution = ["-r", str(72 * scale)]
     subprocess.run(
-        ["pdftoppm", "-gray", "-r", str(72 * scale), *pages, "-singlefile", built.pdf, picture_file],
+        ["pdftoppm", "-gray", *resolution, *pages, "-singlefile", built.pdf, picture_file],
         check=True,
     )
     word = re.compile(

@@ -66,9 +66,8 @@ def test_content_outside_the_structure_tree_fails(north_korea: Built, tmp_path: 
         pdf.save(tmp_path / "untied.pdf")
     code, rows = verdicts(tmp_path)
     assert code == 1
-    detail = next(
-        r["detail"] for r in rows if (r["check"], r["file"]) == ("tagged PDF structure", "untied.pdf")
-    )
+    structure = ("tagged PDF structure", "untied.pdf")
+    detail = next(r["detail"] for r in rows if (r["check"], r["file"]) == structure)
     assert f"marked content {dropped} of page" in detail and "is in no element" in detail
     assert f"the parent tree does not name the element of marked content {mcid}" in detail
 

@@ -29,7 +29,7 @@ import pikepdf
 from presswork.fontmerge import merge_fonts
 from presswork.html import UNIT_DATE, XREF_SCHEME
 from presswork.pdf import add_bleed_and_marks, deterministic_bytes
-from presswork.pdftags import is_struct, kids, walk
+from presswork.pdftags import is_struct, kids, name_tree, number_tree, walk
 from presswork.units import PX
 
 FURNITURE = pikepdf.Name("/PressworkFurniture")
@@ -126,10 +126,10 @@ class _Book:
         self.tree = out.Root.StructTreeRoot
         self.document = kids(self.tree)[0]
         self.kids = kids(self.document)
-        self.nums = _number_tree(self.tree.ParentTree)
+        self.nums = number_tree(self.tree.ParentTree)
         self.next_key = int(self.tree.get("/ParentTreeNextKey", _next_key(self.nums)))
-        self.ids = _name_tree(self.tree.IDTree) if "/IDTree" in self.tree else []
-        self.dests = _name_tree(out.Root.Names.Dests) if "/Names" in out.Root else []
+        self.ids = name_tree(self.tree.IDTree) if "/IDTree" in self.tree else []
+        self.dests = name_tree(out.Root.Names.Dests) if "/Names" in out.Root else []
         self.outline = _outline(out.Root.Outlines) if "/Outlines" in out.Root else []
 
     def adopt_own(self, part: Part) -> None:
@@ -148,7 +148,7 @@ class _Book:
         pages = out.pages[first:]
         source = pdf.Root.StructTreeRoot
         offset = self.next_key
-        numbers = _number_tree(source.ParentTree)
+        numbers = number_tree(source.ParentTree)
         self.nums += [(key + offset, out.copy_foreign(_indirect(pdf, v))) for key, v in numbers]
         self.next_key = offset + int(source.get("/ParentTreeNextKey", _next_key(numbers)))
         for page in pages:
@@ -165,13 +165,13 @@ class _Book:
         self.kids += structure
         if "/IDTree" in source:
             self.ids += [
-                (n, out.copy_foreign(_indirect(pdf, v))) for n, v in _name_tree(source.IDTree)
+                (n, out.copy_foreign(_indirect(pdf, v))) for n, v in name_tree(source.IDTree)
             ]
         # Each tree is copied whole, so that its destinations stay direct objects (one
         # object each would be a fifth of the book's objects).
         dests = []
         if "/Names" in pdf.Root and "/Dests" in pdf.Root.Names:
-            dests = _name_tree(out.copy_foreign(_indirect(pdf, pdf.Root.Names.Dests)))
+            dests = name_tree(out.copy_foreign(_indirect(pdf, pdf.Root.Names.Dests)))
         outline = []
         if "/Outlines" in pdf.Root:
             outline = _outline(out.copy_foreign(_indirect(pdf, pdf.Root.Outlines)))
@@ -220,28 +220,8 @@ def _indirect(pdf: pikepdf.Pdf, obj: pikepdf.Object) -> pikepdf.Object:
     return obj
 
 
-def _number_tree(node: pikepdf.Object) -> list[tuple[int, pikepdf.Object]]:
-    items: list[tuple[int, pikepdf.Object]] = []
-    if "/Nums" in node:
-        nums = list(node.Nums)
-        items += [(int(k), v) for k, v in zip(nums[::2], nums[1::2], strict=True)]
-    for kid in node.get("/Kids", []):
-        items += _number_tree(kid)
-    return items
-
-
 def _next_key(items: list[tuple[int, pikepdf.Object]]) -> int:
     return max((key for key, _ in items), default=-1) + 1
-
-
-def _name_tree(node: pikepdf.Object) -> list[tuple[pikepdf.Object, pikepdf.Object]]:
-    items: list[tuple[pikepdf.Object, pikepdf.Object]] = []
-    if "/Names" in node:
-        names = list(node.Names)
-        items += list(zip(names[::2], names[1::2], strict=True))
-    for kid in node.get("/Kids", []):
-        items += _name_tree(kid)
-    return items
 
 
 def _sorted_names(items: list[tuple[pikepdf.Object, pikepdf.Object]]) -> pikepdf.Array:

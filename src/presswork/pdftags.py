@@ -56,6 +56,28 @@ def walk(element: pikepdf.Object) -> Iterator[pikepdf.Object]:
             yield from walk(kid)
 
 
+def number_tree(node: pikepdf.Object) -> list[tuple[int, pikepdf.Object]]:
+    """A number tree's (key, value) pairs, in order."""
+    items: list[tuple[int, pikepdf.Object]] = []
+    if "/Nums" in node:
+        nums = list(node.Nums)
+        items += [(int(k), v) for k, v in zip(nums[::2], nums[1::2], strict=True)]
+    for kid in node.get("/Kids", []):
+        items += number_tree(kid)
+    return items
+
+
+def name_tree(node: pikepdf.Object) -> list[tuple[pikepdf.Object, pikepdf.Object]]:
+    """A name tree's (name, value) pairs, in order."""
+    items: list[tuple[pikepdf.Object, pikepdf.Object]] = []
+    if "/Names" in node:
+        names = list(node.Names)
+        items += list(zip(names[::2], names[1::2], strict=True))
+    for kid in node.get("/Kids", []):
+        items += name_tree(kid)
+    return items
+
+
 def _link_destination(link: pikepdf.Object) -> str | None:
     for kid in kids(link):
         if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR":
@@ -198,12 +220,19 @@ def _unwrap_below(element: pikepdf.Object, owners: dict[tuple[int, int], pikepdf
                 owners[kid.objgen] = element
                 changed = True
                 continue
-        elif isinstance(kid, pikepdf.Dictionary) and kid.is_indirect and kid.get("/Type") == "/OBJR":
+        elif _is_indirect_reference(kid):
             kid = pikepdf.Dictionary({key: value for key, value in kid.items()})
             changed = True
         content.append(kid)
     if changed:
         element.K = pikepdf.Array(content)
+
+
+def _is_indirect_reference(item: Any) -> bool:
+    """An annotation's reference (``/OBJR``) written as an object of its own."""
+    return (
+        isinstance(item, pikepdf.Dictionary) and item.is_indirect and item.get("/Type") == "/OBJR"
+    )
 
 
 def _bare_content(element: pikepdf.Object) -> list[Any] | None:

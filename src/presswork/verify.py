@@ -26,6 +26,8 @@ from typing import Any
 
 import pikepdf
 
+from presswork.pdftags import name_tree, number_tree
+
 NOTE_DESTINATION = re.compile(r"--_note-\d+$")
 
 
@@ -160,16 +162,6 @@ def _struct(root: pikepdf.Object) -> Iterator[pikepdf.Object]:
         yield from _struct(kid)
 
 
-def _number_tree(node: Any) -> dict[int, Any]:
-    found: dict[int, Any] = {}
-    nums = list(node.get("/Nums", []))
-    for key, value in zip(nums[::2], nums[1::2], strict=True):
-        found[int(key)] = value
-    for kid in node.get("/Kids", []):
-        found.update(_number_tree(kid))
-    return found
-
-
 def _marked_content_problems(pdf: Any, elements: list[Any]) -> list[str]:
     """Where the pages' marked content and the structure tree disagree: a sequence no
     element claims (or two do), an element claiming one no page has, or a parent tree
@@ -194,11 +186,12 @@ def _marked_content_problems(pdf: Any, elements: list[Any]) -> list[str]:
                 problems.append(f"two elements claim marked content {mcid} of page {number}")
             owners[(number, mcid)] = element
     tree = pdf.Root.StructTreeRoot
-    parents = _number_tree(tree.ParentTree) if "/ParentTree" in tree else {}
+    parents = dict(number_tree(tree.ParentTree)) if "/ParentTree" in tree else {}
     seen: set[tuple[int, int]] = set()
     for number, page in enumerate(pdf.pages, start=1):
         listed = parents.get(int(page.get("/StructParents", -1)))
-        for operands, _ in pikepdf.parse_content_stream(page, "BDC"):
+        for instruction in pikepdf.parse_content_stream(page, "BDC"):
+            operands = instruction.operands
             properties = operands[1] if len(operands) > 1 else None
             if not isinstance(properties, pikepdf.Dictionary) or "/MCID" not in properties:
                 continue
@@ -208,7 +201,9 @@ def _marked_content_problems(pdf: Any, elements: list[Any]) -> list[str]:
             if owner is None:
                 problems.append(f"marked content {mcid} of page {number} is in no element")
                 continue
-            named = listed[mcid] if isinstance(listed, pikepdf.Array) and mcid < len(listed) else None
+            named = (
+                listed[mcid] if isinstance(listed, pikepdf.Array) and mcid < len(listed) else None
+            )
             if not isinstance(named, pikepdf.Dictionary) or named.objgen != owner.objgen:
                 problems.append(
                     f"the parent tree does not name the element of marked content {mcid} "
@@ -217,16 +212,6 @@ def _marked_content_problems(pdf: Any, elements: list[Any]) -> list[str]:
     for number, mcid in sorted(set(owners) - seen):
         problems.append(f"an element claims marked content {mcid} of page {number}, not drawn")
     return problems
-
-
-def _destinations(node: pikepdf.Object) -> dict[str, pikepdf.Object]:
-    found: dict[str, pikepdf.Object] = {}
-    names = list(node.get("/Names", []))
-    for key, value in zip(names[::2], names[1::2], strict=True):
-        found[str(key)] = value
-    for kid in node.get("/Kids", []):
-        found.update(_destinations(kid))
-    return found
 
 
 def pdf_structure(path: Path, printed: bool) -> list[Verdict]:
@@ -256,7 +241,9 @@ def pdf_structure(path: Path, printed: bool) -> list[Verdict]:
         notes = {str(e.ID): e for e in elements if e.S == "/Note" and "/ID" in e}
         pages = {page.objgen: index for index, page in enumerate(pdf.pages)}
         destinations = (
-            _destinations(root.Names.Dests) if "/Names" in root and "/Dests" in root.Names else {}
+            {str(k): v for k, v in name_tree(root.Names.Dests)}
+            if "/Names" in root and "/Dests" in root.Names
+            else {}
         )
         calls = 0
         for index, page in enumerate(pdf.pages):
