@@ -28,7 +28,7 @@ import pikepdf
 
 from presswork.fontmerge import merge_fonts
 from presswork.html import UNIT_DATE, XREF_SCHEME
-from presswork.pdf import add_bleed_and_marks, deterministic_bytes
+from presswork.pdf import add_bleed_and_marks, deterministic_bytes, draw_over
 from presswork.pdftags import is_struct, kids, name_tree, number_tree, walk
 from presswork.units import PX
 
@@ -343,9 +343,8 @@ def _apply_shifts(
 
 
 def _overlay(out: pikepdf.Pdf, page: pikepdf.Page, furniture: pikepdf.Page, dx: float) -> None:
-    """Draw the furniture page over ``page`` once the page's own content, moved ``dx``
-    points to the right, has restored the graphics state (WeasyPrint leaves its flip of
-    the y axis in force at the end of a page)."""
+    """Draw the furniture page over ``page``, whose own content moves ``dx`` points to
+    the right."""
     form = out.copy_foreign(furniture.as_form_xobject())
     # WeasyPrint's pages share one resource dictionary: each page gets its own, which
     # adds its furniture to the shared entries.
@@ -355,6 +354,4 @@ def _overlay(out: pikepdf.Pdf, page: pikepdf.Page, furniture: pikepdf.Page, dx: 
     xobjects[FURNITURE] = form
     resources.XObject = xobjects
     page.obj.Resources = resources
-    move = f" 1 0 0 1 {dx:.4f} 0 cm" if dx else ""
-    page.contents_add(out.make_stream(f"q{move}\n".encode()), prepend=True)
-    page.contents_add(out.make_stream(f"\nQ\nq {FURNITURE} Do Q\n".encode()), prepend=False)
+    draw_over(out, page, f"q {FURNITURE} Do Q\n".encode(), dx)

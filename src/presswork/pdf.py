@@ -121,17 +121,13 @@ class Layout:
         a tenth of its layout."""
         found: list[Leader] = []
         for index, page in enumerate(self.document.pages):
-            seen: set[int] = set()
             for _, _, _, box in page.links:
-                if id(box) in seen:
-                    continue
-                seen.add(id(box))
                 dot = _length(box.style, "--leader-dot")
                 spacing = _length(box.style, "--leader-spacing")
                 leader = _leader(index, box, dot, spacing) if dot and spacing else None
                 if leader is not None:
                     found.append(leader)
-        return tuple(sorted(found, key=lambda leader: (leader.page, leader.y, leader.start)))
+        return tuple(found)
 
 
 def _length(style: Any, name: str) -> float | None:
@@ -347,8 +343,16 @@ def add_bleed_and_marks(pdf: pikepdf.Pdf) -> None:
         if spaces is None:
             spaces = resources.ColorSpace = pikepdf.Dictionary()
         spaces["/PressworkRegistration"] = registration
-        page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
-        page.contents_add(pdf.make_stream(_crop_marks(x0, y0, x1, y1)), prepend=False)
+        draw_over(pdf, page, _crop_marks(x0, y0, x1, y1))
+
+
+def draw_over(pdf: pikepdf.Pdf, page: pikepdf.Page, content: bytes, dx: float = 0.0) -> None:
+    """Add ``content`` to the page, drawn in the page's own coordinates once the content
+    already there (moved ``dx`` points to the right) has restored the graphics state:
+    WeasyPrint leaves its flip of the y axis in force at the end of a page."""
+    move = f" 1 0 0 1 {dx:.4f} 0 cm" if dx else ""
+    page.contents_add(pdf.make_stream(f"q{move}\n".encode()), prepend=True)
+    page.contents_add(pdf.make_stream(b"\nQ\n" + content), prepend=False)
 
 
 def draw_leaders(pdf: pikepdf.Pdf, leaders: tuple[Leader, ...]) -> None:
@@ -360,7 +364,7 @@ def draw_leaders(pdf: pikepdf.Pdf, leaders: tuple[Leader, ...]) -> None:
     for index, page_leaders in sorted(by_page.items()):
         page = pdf.pages[index]
         left, _, _, top = (float(v) for v in page.obj.MediaBox)
-        ops = ["Q", "/Artifact BMC", "q", "1 J"]
+        ops = ["/Artifact BMC", "q", "1 J"]
         for leader in page_leaders:
             centres = leader.centres()
             if centres is None:
@@ -374,9 +378,7 @@ def draw_leaders(pdf: pikepdf.Pdf, leaders: tuple[Leader, ...]) -> None:
                 f"{left + first:.4f} {y:.4f} m {left + last + leader.spacing / 4:.4f} {y:.4f} l S",
             ]
         ops += ["Q", "EMC", ""]
-        # WeasyPrint leaves its flip of the y axis in force at the end of a page.
-        page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
-        page.contents_add(pdf.make_stream("\n".join(ops).encode("ascii")), prepend=False)
+        draw_over(pdf, page, "\n".join(ops).encode("ascii"))
 
 
 def deterministic_bytes(pdf: pikepdf.Pdf, pack: bool = False) -> bytes:
@@ -407,7 +409,6 @@ def _crop_marks(x0: float, y0: float, x1: float, y1: float) -> bytes:
             segments.append((x, y + sy * offset, x, y + sy * (offset + length)))
     lines = [f"{ax:.3f} {ay:.3f} m {bx:.3f} {by:.3f} l" for ax, ay, bx, by in segments]
     ops = [
-        "Q",
         "/Artifact BMC",
         "q",
         "/PressworkRegistration CS 1 SCN",

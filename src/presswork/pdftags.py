@@ -241,18 +241,12 @@ def _bare_content(element: pikepdf.Object) -> list[Any] | None:
         return None
     items = kids(element)
     for item in items:
-        if isinstance(item, int | pikepdf.Object) and _is_mcid(item):
+        if isinstance(item, int):  # pikepdf gives PDF integers as Python ints
             if "/Pg" not in element:
                 return None
         elif not (isinstance(item, pikepdf.Dictionary) and item.get("/Type") == "/MCR"):
             return None
     return items if items else None
-
-
-def _is_mcid(item: Any) -> bool:
-    return isinstance(item, int) or (
-        isinstance(item, pikepdf.Object) and item._type_name == "integer"
-    )
 
 
 def _content_item(item: Any, span: pikepdf.Object, parent: pikepdf.Object) -> Any:

@@ -132,8 +132,7 @@ def lay_out_unit(job: Job) -> UnitLayout:
     if not job.unit.measure:
         identifier = job.unit.book.metadata.identifier
         written, messages = pdf.screen_pdf(layout, identifier, html.UNIT_DATE)
-        furniture = job.unit.furniture is not None
-        if furniture:
+        if job.unit.furniture is not None:
             written = as_artifacts(written)
         else:
             written = finish(written, layout.leaders(), pack=True)
