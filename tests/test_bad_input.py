@@ -151,19 +151,27 @@ def test_usage_error_exits_2(tmp_path: Path) -> None:
     assert result.returncode == 2 and "Traceback" not in result.stderr
 
 
-def test_a_layout_process_that_dies_fails_the_build_cleanly(
-    tmp_path: Path, make_book: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("kind", ["layout", "join"])
+def test_a_process_that_dies_fails_the_build_cleanly(
+    tmp_path: Path, make_book: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, kind: str
 ) -> None:
+    from concurrent.futures import Future
     from concurrent.futures.process import BrokenProcessPool
 
-    from presswork import units
+    from presswork import workers
     from presswork.build import build
     from presswork.errors import OutputError
 
-    def killed(self: object, jobs: object) -> object:
-        raise BrokenProcessPool("a child process terminated abruptly")
+    submit = workers.Workers.submit
 
-    monkeypatch.setattr(units._Runner, "_map", killed)
+    def killed(self: workers.Workers, what: str, *args: object) -> Future[object]:
+        if what != kind:
+            return submit(self, what, *args)  # type: ignore[arg-type]
+        future: Future[object] = Future()
+        future.set_exception(BrokenProcessPool("a child process terminated abruptly"))
+        return future
+
+    monkeypatch.setattr(workers.Workers, "submit", killed)
     root = make_book(chapters={"a.md": "# A\n\nText.\n", "b.md": "# B\n\nMore.\n"})
     output = tmp_path / "out"
     output.mkdir()
@@ -172,5 +180,6 @@ def test_a_layout_process_that_dies_fails_the_build_cleanly(
     with pytest.raises(OutputError) as raised:
         build(root, output, jobs=2)
     (diagnostic,) = raised.value.diagnostics
-    assert diagnostic.code == "PW905" and "--jobs" in diagnostic.message
+    assert diagnostic.code == "PW905" and "stopped" in diagnostic.message
+    assert ("--jobs" in diagnostic.message) == (kind == "layout")
     assert snapshot(output) == OLD

@@ -243,6 +243,24 @@ def test_the_number_of_processes_does_not_change_a_byte(multi: Built, tmp_path: 
         assert (tmp_path / edition.name).read_bytes() == edition.read_bytes()
 
 
+def test_a_book_set_apart_is_the_same_to_the_byte(
+    multi: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long book's front matter is measured and written in a process of its own, its
+    numbers set into the kept layout, and it is joined in a process of its own while the
+    ePub is written: the editions are those of a short book's way."""
+    from presswork import build as building
+    from presswork.workers import Workers
+
+    assert multi.source is not None
+    monkeypatch.setattr(building, "APART_FROM", 1)
+    with Workers(2, warm=True) as workers:
+        building.build(multi.source, tmp_path, workers=workers)
+        assert workers.started == ("front", "join", "layout")
+    for edition in (multi.pdf, multi.print_pdf, multi.epub):
+        assert (tmp_path / edition.name).read_bytes() == edition.read_bytes()
+
+
 # Rebuilding -----------------------------------------------------------------------
 
 

@@ -14,8 +14,10 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -39,6 +41,7 @@ from presswork.pagination import PageStart, page_starts, with_page_breaks
 from presswork.provenance import Provenance
 from presswork.readcache import Memo
 from presswork.styles import styles_dir
+from presswork.workers import Workers
 
 
 class Edition(StrEnum):
@@ -72,6 +75,10 @@ class Built:
 
 
 Progress = Callable[[str], None]
+# From how many chapters the front matter and the join get processes of their own (see
+# presswork.workers): a report's contents is the largest layout of the book, and its join
+# the largest process; a short book's are smaller than the cost of starting a process.
+APART_FROM = 32
 COVER = "cover.png"  # the ePub's cover, kept in the cache for the same text and styles
 
 
@@ -116,41 +123,40 @@ def build(
     release: bool = False,
     jobs: int | None = None,
     single: bool = False,
+    workers: Workers | None = None,
 ) -> Built:
     """Build ``editions``; with ``release``, also write SHA256SUMS and the build record.
 
     The pages are laid out unit by unit in ``jobs`` processes (default: one per core),
     through the cache in ``output``, and joined; with ``single``, as one document, without
-    the layout cache (slower: the reference the joined layout is tested against)."""
+    the layout cache (slower: the reference the joined layout is tested against).
+    ``workers``: processes kept from an earlier build (``presswork watch``) rather than
+    started for this one."""
+    needs_pdf = Edition.PDF in editions or Edition.PRINT in editions
+    if workers is None:
+        count = 1 if single else jobs or units.default_jobs()
+        with Workers(count, warm=needs_pdf and not single) as own:
+            return build(manuscript, output, editions, progress, warn, release, jobs, single, own)
     progress("checking the manuscript")
     loaded = load_book(manuscript, warn, Path(output) / cache.CACHE_DIR)
     book = loaded.book
+    if len(book.chapters) >= APART_FROM and needs_pdf and not single:
+        workers.set_apart()
     styles = styles_dir()
     environment = cache.environment_key(styles)  # the styles' and tools' digest, read once
-    needs_pdf = Edition.PDF in editions or Edition.PRINT in editions
     with_print = Edition.PRINT in editions
     if single:
         paged = _single(loaded, styles, needs_pdf, with_print, progress)
     else:
-        jobs = jobs or units.default_jobs()
         paged = _in_units(
-            loaded, styles, environment, output, jobs, needs_pdf, with_print, progress
+            loaded, styles, environment, output, workers, needs_pdf, with_print, progress
         )
     for diagnostic in paged.warnings:
         warn(diagnostic)
     pages, starts = paged.pages, paged.starts
-    made: list[release_files.Edition] = []
     slug = loaded.config.slug
-    if paged.screen is not None:
-        if Edition.PDF in editions:
-            made.append(
-                release_files.Edition(Edition.PDF.file_name(slug), "pdf", paged.screen, pages)
-            )
-        if Edition.PRINT in editions and paged.print is not None:
-            made.append(
-                release_files.Edition(Edition.PRINT.file_name(slug), "print", paged.print, pages)
-            )
-    if Edition.EPUB in editions:
+    epub = None
+    if Edition.EPUB in editions:  # while the PDFs are joined
         meta = book.metadata
         cover_text = CoverText(meta.title, meta.subtitle, meta.publisher)
         cover_key = cache.unit_key(environment, repr(cover_text), (), "cover")
@@ -161,11 +167,24 @@ def build(
             cache.store_file(output, COVER, cover_key, cover)
         progress("writing the ePub")
         marked = with_page_breaks(book, starts, anchor_map(book))
-        made.append(
-            release_files.Edition(
-                Edition.EPUB.file_name(slug), "epub", render_epub(marked, styles, cover), pages
-            )
+        epub = release_files.Edition(
+            Edition.EPUB.file_name(slug), "epub", render_epub(marked, styles, cover), pages
         )
+    made: list[release_files.Edition] = []
+    if paged.pdfs is not None:
+        try:
+            screen, printed = paged.pdfs.result()
+        except BrokenProcessPool:
+            message = "the process joining the pages stopped (out of memory?)"
+            raise OutputError(error("PW905", message)) from None
+        if Edition.PDF in editions:
+            made.append(release_files.Edition(Edition.PDF.file_name(slug), "pdf", screen, pages))
+        if Edition.PRINT in editions and printed is not None:
+            made.append(
+                release_files.Edition(Edition.PRINT.file_name(slug), "print", printed, pages)
+            )
+    if epub is not None:
+        made.append(epub)
     files = {edition.file: edition.data for edition in made}
     if release:
         progress("writing checksums and the build record")
@@ -189,11 +208,48 @@ def build(
 
 
 @dataclass(frozen=True)
-class _Paged:
-    """The book laid out: its screen PDF (when wanted), page count and page starts."""
+class _JoinRequest:
+    """What the join needs, as plain data for the process that joins: the front
+    matter's PDF and page count; each chapter's PDF, how far to move each of its pages
+    and whether it has figures; the furniture's PDFs; the font files; the book's date;
+    the folder keeping font subsets; whether to make the print edition."""
 
-    screen: bytes | None
-    print: bytes | None  # the print edition, when asked for
+    front: tuple[bytes, int]
+    chapters: tuple[tuple[bytes, tuple[float, ...], bool], ...]
+    furniture: tuple[bytes, ...]
+    fonts: tuple[Path, ...]
+    date: datetime
+    subsets: Path
+    with_print: bool
+
+
+def _join(request: _JoinRequest) -> tuple[bytes, bytes | None]:
+    """The screen and print editions joined from the units (run in the join's process)."""
+    from presswork import join  # pikepdf and fontTools load only to make a PDF
+
+    front, pages = request.front
+    parts = [join.Part(front, (0.0,) * pages, furnished=False)]
+    parts += [
+        join.Part(pdf, shifts, furnished=True, figures=figures)
+        for pdf, shifts, figures in request.chapters
+    ]
+    joined = join.join(
+        parts,
+        request.furniture,
+        request.fonts,
+        request.date,
+        subsets=request.subsets,
+        with_print=request.with_print,
+    )
+    return joined.screen, joined.print
+
+
+@dataclass(frozen=True)
+class _Paged:
+    """The book laid out: its PDFs (when wanted; joined meanwhile in another process),
+    page count and page starts."""
+
+    pdfs: Future[tuple[bytes, bytes | None]] | None  # the screen and print editions
     pages: int
     starts: tuple[PageStart, ...]
     warnings: list[Diagnostic]
@@ -207,7 +263,7 @@ def _in_units(
     styles: Path,
     environment: str,
     output: Path,
-    jobs: int,
+    workers: Workers,
     needs_pdf: bool,
     with_print: bool,
     progress: Progress,
@@ -220,7 +276,7 @@ def _in_units(
             styles,
             environment,
             output,
-            jobs,
+            workers,
             with_pdf=needs_pdf,
             progress=progress,
         )
@@ -240,36 +296,33 @@ def _in_units(
         for first, unit in zip(firsts, everything, strict=True)
         for note, call, note_page in unit.displaced
     ]
-    joined = None
+    joined: Future[tuple[bytes, bytes | None]] | None = None
     if needs_pdf:
         furniture = layouts.furniture
         written = [w for u in (*everything, *furniture) for w in u.write_warnings]
         warnings += [warning("PW904", f"writing the PDF: {w}") for w in dict.fromkeys(written)]
-        from presswork import join  # fontTools and the join load only to make a PDF
-
         progress("joining the pages" + (", adding bleed and crop marks" if with_print else ""))
         # Where the text area sits on each chapter page of the book: a chapter's page
         # is moved there from where it was laid out.
         text_x = [x for unit in furniture for x in unit.text_x]
-        parts = [join.Part(layouts.front.pdf, (0.0,) * layouts.front.pages, furnished=False)]
+        chapters = []
         page = 0
         for chapter, source in zip(layouts.chapters, book.chapters, strict=True):
             shifts = tuple(round(text_x[page + i] - x, 4) for i, x in enumerate(chapter.text_x))
-            figures = bool(source.figures)
-            parts.append(join.Part(chapter.pdf, shifts, furnished=True, figures=figures))
+            chapters.append((chapter.pdf, shifts, bool(source.figures)))
             page += chapter.pages
-        furnishings = [unit.pdf for unit in furniture]
-        joined = join.join(
-            parts,
-            furnishings,
-            font_files(styles),
+        request = _JoinRequest(
+            (layouts.front.pdf, layouts.front.pages),
+            tuple(chapters),
+            tuple(unit.pdf for unit in furniture),
+            tuple(font_files(styles)),
             book.metadata.modified,
-            subsets=output / cache.FONTS_DIR,
-            with_print=with_print,
+            output / cache.FONTS_DIR,
+            with_print,
         )
+        joined = workers.submit("join", _join, request)
     return _Paged(
-        None if joined is None else joined.screen,
-        None if joined is None else joined.print,
+        joined,
         layouts.page_count,
         layouts.page_starts(),
         warnings,
@@ -303,9 +356,12 @@ def _single(
         if with_print:
             progress("adding bleed and crop marks")
             printed = pdf.print_pdf(screen)
+    pdfs: Future[tuple[bytes, bytes | None]] | None = None
+    if screen is not None:
+        pdfs = Future()
+        pdfs.set_result((screen, printed))
     return _Paged(
-        screen,
-        printed,
+        pdfs,
         layout.page_count,
         page_starts(layout.document),
         warnings,

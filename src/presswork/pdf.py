@@ -130,6 +130,49 @@ class Layout:
         return tuple(found)
 
 
+def set_page_numbers(layout: Layout, placeholders: dict[str, str], folios: dict[str, str]) -> int:
+    """Put the page numbers of the contents into a layout made with placeholders: the
+    text of each link's ``::after`` box (a contents entry's number) that reads its
+    target's placeholder becomes its target's folio, shaped anew and moved to keep its
+    right edge where it was. The numbers stand in a column of their own and are set in
+    tabular figures, so that no other box moves: the pages are what a layout with the
+    real numbers would have made. Returns how many numbers were set."""
+    from weasyprint.text.line_break import split_first_line
+
+    context = _HyphenationContext()
+    count = 0
+    for page in layout.document.pages:
+        for _, target, _, box in page.links:
+            if not box.element_tag.endswith("::after"):
+                continue
+            anchor = target.removeprefix(html.XREF_SCHEME).removeprefix("#")
+            placeholder, folio = placeholders.get(anchor), folios.get(anchor)
+            if placeholder is None or folio is None:
+                continue
+            for text_box in box.descendants():
+                if getattr(text_box, "text", None) != placeholder:
+                    continue
+                shaped, _, _, width, _, _ = split_first_line(
+                    folio, text_box.style, context, None, text_box.justification_spacing
+                )
+                text_box.position_x += text_box.width - width
+                text_box.width = width
+                text_box.pango_layout = shaped
+                text_box.text = shaped.text
+                count += 1
+    return count
+
+
+class _HyphenationContext:
+    """What WeasyPrint's line breaking asks of its layout context: the hyphenation
+    dictionaries, which a number on one unbounded line never needs."""
+
+    dictionaries: dict[Any, Any]
+
+    def __init__(self) -> None:
+        self.dictionaries = {}
+
+
 def _length(style: Any, name: str) -> float | None:
     """A custom property's length in CSS pixels (pt, px, mm or em), or None."""
     try:

@@ -1,28 +1,31 @@
 """Lay out the book unit by unit, in worker processes, through the cache.
 
 In: the resolved book, its manuscript and styles folders, the output folder (which holds
-the cache) and a number of jobs. Out: :class:`Layouts`, a :class:`UnitLayout` for each
-unit of the book's layout (the front matter, every chapter, the furniture of the chapter
-pages), each with its tagged PDF, page count, page starts, the page of every element and
-where its text area sits on each page; and which units had to be laid out rather than
-read from the cache.
+the cache) and the processes to lay out in (:mod:`presswork.workers`). Out:
+:class:`Layouts`, a :class:`UnitLayout` for each unit of the book's layout (the front
+matter, every chapter, the furniture of the chapter pages), each with its tagged PDF,
+page count, page starts, the page of every element and where its text area sits on each
+page; and which units had to be laid out rather than read from the cache.
 
 A chapter's pages do not depend on where in the book it falls. They carry no running
 heads or folios (the furniture does, laid out once the page counts are known), and a
 left-hand page differs from a right-hand one only in where its text area sits, which the
 join corrects by moving the page's content sideways. So the chapters are laid out each on
 its own, in worker processes, and a chapter is laid out again only when its own HTML (or
-the styles, or presswork) changes. Alongside them the front matter is laid out once with
-placeholder page numbers, to learn its length; then the front matter with the contents'
-real numbers and the furniture, in runs of chapters laid out in parallel too.
+the styles, or presswork) changes. Alongside them, in a process of its own, the front
+matter is laid out once, with placeholder page numbers, to learn its length. The
+contents' numbers stand in a column of their own in tabular figures, so their values
+move nothing: once the chapters' pages are counted, the real numbers are set into that
+same layout and it is written, while the furniture is laid out, in runs of chapters, in
+parallel.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import gc
+import hashlib
 import os
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -32,6 +35,7 @@ from presswork import cache, html
 from presswork.errors import OutputError, error
 from presswork.model import Book, Chapter
 from presswork.pagination import PageStart
+from presswork.workers import Kind, Workers
 
 PX = 0.75  # one CSS pixel in PDF points
 FURNITURE_PAGES = 64
@@ -47,6 +51,11 @@ class Unit:
     folios: dict[str, str] | None = None  # the front matter: page numbers for its contents
     furniture: tuple[int, ...] | None = None  # the furniture: first folio, chapters' pages
     measure: bool = False  # laid out only to count its pages: no PDF is written
+
+    @property
+    def kind(self) -> Kind:
+        """The process it is laid out in: the front matter in its own."""
+        return "front" if self.chapter is None and self.furniture is None else "layout"
 
     @property
     def images(self) -> tuple[Path, ...]:
@@ -119,34 +128,73 @@ class Job:
     environment: str  # the digest of the styles and versions (see presswork.cache)
 
 
+# The front matter as last laid out with placeholder numbers in this process, by the digest
+# of its HTML, the styles and the manuscript folder: measured alongside the chapters, it is
+# kept until their page numbers are known and set into it.
+_kept_front: dict[str, Any] = {}
+
+
 def lay_out_unit(job: Job) -> UnitLayout:
-    """Lay out one unit and write its tagged PDF (run in a worker process)."""
+    """Lay out one unit and write its tagged PDF (run in a worker process).
+
+    The front matter is always laid out with placeholder page numbers: to measure it
+    (the layout is kept), then to write it with the real numbers set into that same
+    layout (:func:`presswork.pdf.set_page_numbers`), laid out again only where it was
+    not kept. What the join needs is read from WeasyPrint's pages before the PDF is
+    written, so that the pages can be let go before the PDF is finished. A unit other
+    than a chapter leaves as much garbage as it keeps: its layout's cycles are collected,
+    so that writing reuses that memory rather than adding to it."""
     # WeasyPrint is loaded only where pages are laid out: not by an ePub built from
     # the cache.
     from presswork import pdf
     from presswork.pagination import page_starts
     from presswork.pdftags import as_artifacts, finish
 
-    layout = pdf.lay_out_with_notes(job.unit.html, job.manuscript, job.styles, job.environment)
-    written, messages = b"", list[str]()
-    if not job.unit.measure:
-        identifier = job.unit.book.metadata.identifier
-        written, messages = pdf.screen_pdf(layout, identifier, html.UNIT_DATE)
-        if job.unit.furniture is not None:
-            written = as_artifacts(written)
-        else:
-            written = finish(written, layout.leaders(), pack=True)
+    unit = job.unit
+    placeholders = _placeholders(unit.book) if unit.folios is not None else None
+    if placeholders is None:
+        layout = pdf.lay_out_with_notes(unit.html, job.manuscript, job.styles, job.environment)
+    else:
+        measuring = replace(unit, folios=placeholders, measure=True)
+        kept = hashlib.sha256(
+            "\0".join(
+                (measuring.html({}), job.environment, str(job.manuscript), str(job.styles))
+            ).encode()
+        ).hexdigest()
+        layout = _kept_front.pop(kept, None) or pdf.lay_out_with_notes(
+            measuring.html, job.manuscript, job.styles, job.environment
+        )
+        if unit.measure:
+            _kept_front.clear()
+            _kept_front[kept] = layout
     pages = layout.document.pages
-    return UnitLayout(
-        pdf=written,
+    laid_out = UnitLayout(
+        pdf=b"",
         pages=len(pages),
         starts=page_starts(layout.document),
         anchors=layout.anchor_pages(),
         text_x=tuple(round(page._page_box.content_box_x() * PX, 4) for page in pages),
         layout_warnings=layout.warnings,
-        write_warnings=tuple(messages),
         displaced=tuple(layout.displaced_notes()),
     )
+    if unit.chapter is None:
+        gc.collect()
+    if unit.measure:
+        return laid_out
+    if placeholders is not None:
+        assert unit.folios is not None
+        pdf.set_page_numbers(layout, placeholders, unit.folios)
+    leaders = layout.leaders()
+    identifier = unit.book.metadata.identifier
+    written, messages = pdf.screen_pdf(layout, identifier, html.UNIT_DATE)
+    del layout, pages
+    if unit.chapter is None:
+        gc.collect()
+    if unit.furniture is not None:
+        written = as_artifacts(written)
+    else:
+        written = finish(written, leaders, pack=True)
+    return replace(laid_out, pdf=written, write_warnings=tuple(messages))
 
 
 @dataclass(frozen=True)
@@ -182,27 +230,19 @@ class Layouts:
 
 @dataclass
 class _Runner:
-    """Lays out units, from the cache when it can, in a pool of processes when more
-    than one unit is to be laid out and more than one job is allowed."""
+    """Lays out units, from the cache when it can, in the workers' processes: the front
+    matter in a process of its own, the rest in the layout pool."""
 
     manuscript: Path
     styles: Path
     environment: str
     settings: str  # the book's identifier: what reaches a unit's PDF besides its HTML
     output: Path
-    jobs: int
+    workers: Workers
     with_pdf: bool
     progress: Callable[[str], None]
-    executor: Executor | None = None
     laid_out: list[str] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
-
-    def __enter__(self) -> _Runner:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)
 
     def run(self, units: Sequence[Unit]) -> list[UnitLayout]:
         keys = [
@@ -229,22 +269,20 @@ class _Runner:
         if missing:
             names = [units[i].name for i in missing]
             self.progress(f"laying out {_plural(len(missing), 'unit')}: {_summary(names)}")
-            jobs = [Job(units[i], self.manuscript, self.styles, self.environment) for i in missing]
-            for index, layout in zip(missing, self._map(jobs), strict=True):
+            futures = [
+                self.workers.submit(
+                    units[i].kind,
+                    lay_out_unit,
+                    Job(units[i], self.manuscript, self.styles, self.environment),
+                )
+                for i in missing
+            ]
+            for index, future in zip(missing, futures, strict=True):
+                layout = future.result()
                 cache.store(self.output, keys[index], layout.record(), layout.pdf)
                 found[index] = layout
             self.laid_out += names
         return [found[i] for i in range(len(units))]
-
-    def _map(self, jobs: list[Job]) -> Iterator[UnitLayout]:
-        if len(jobs) == 1 or self.jobs <= 1:
-            return map(lay_out_unit, jobs)
-        if self.executor is None:
-            self.executor = ProcessPoolExecutor(
-                max_workers=min(self.jobs, len(jobs)),
-                mp_context=multiprocessing.get_context("spawn"),
-            )
-        return self.executor.map(lay_out_unit, jobs)
 
 
 def _plural(count: int, noun: str) -> str:
@@ -267,7 +305,7 @@ def lay_out(
     styles: Path,
     environment: str,
     output: Path,
-    jobs: int,
+    workers: Workers,
     with_pdf: bool = True,
     progress: Callable[[str], None] = lambda step: None,
 ) -> Layouts:
@@ -276,41 +314,37 @@ def lay_out(
     units are read without their PDFs (enough for the ePub's page numbers) and no
     furniture is made."""
     identifier = book.metadata.identifier
-    runner = _Runner(manuscript, styles, environment, identifier, output, jobs, with_pdf, progress)
-    with runner:
-        # The contents print the pages the chapters begin on, which follow the front
-        # matter: its length is measured with placeholder numbers alongside the chapters.
-        measure = Unit("length of the front matter", book, folios=_placeholders(book), measure=True)
-        measured, *chapters = runner.run(
-            [
-                measure,
-                *(
-                    Unit(f"chapter {c.id}", replace(book, chapters=(c,), notices=()), chapter=c)
-                    for c in book.chapters
-                ),
-            ]
-        )
-        front_pages = measured.pages
-        for _ in range(4):
-            furniture = _furniture(book, front_pages, chapters) if with_pdf else []
-            folios = _folios(front_pages, chapters)
-            front, *furnished = runner.run([Unit("front matter", book, folios=folios), *furniture])
-            if front.pages == front_pages:
-                break
-            front_pages = front.pages
-        else:
-            message = "layout: the front matter's length does not settle"
-            raise OutputError(error("PW901", message))
-        if sum(f.pages for f in furnished) != sum(c.pages for c in chapters) and with_pdf:
-            message = "layout: the furniture has not one page for each page of the chapters"
-            raise OutputError(error("PW901", message))
-        return Layouts(
-            front,
-            tuple(chapters),
-            tuple(furnished),
-            tuple(runner.laid_out),
-            tuple(runner.keys),
-        )
+    runner = _Runner(
+        manuscript, styles, environment, identifier, output, workers, with_pdf, progress
+    )
+    # The contents print the pages the chapters begin on, which follow the front
+    # matter: its length is measured with placeholder numbers alongside the chapters.
+    measure = Unit("length of the front matter", book, folios=_placeholders(book), measure=True)
+    measured, *chapters = runner.run(
+        [
+            measure,
+            *(
+                Unit(f"chapter {c.id}", replace(book, chapters=(c,), notices=()), chapter=c)
+                for c in book.chapters
+            ),
+        ]
+    )
+    furniture = _furniture(book, measured.pages, chapters) if with_pdf else []
+    folios = _folios(measured.pages, chapters)
+    front, *furnished = runner.run([Unit("front matter", book, folios=folios), *furniture])
+    if front.pages != measured.pages:  # the numbers are set into the measured layout
+        message = "layout: the front matter's length changed with its page numbers"
+        raise OutputError(error("PW901", message))
+    if sum(f.pages for f in furnished) != sum(c.pages for c in chapters) and with_pdf:
+        message = "layout: the furniture has not one page for each page of the chapters"
+        raise OutputError(error("PW901", message))
+    return Layouts(
+        front,
+        tuple(chapters),
+        tuple(furnished),
+        tuple(runner.laid_out),
+        tuple(runner.keys),
+    )
 
 
 def _placeholders(book: Book) -> dict[str, str]:

@@ -20,6 +20,8 @@ from watchfiles import Change, DefaultFilter, watch
 from presswork.build import Artifact, Edition, build
 from presswork.errors import Diagnostic, PressworkError
 from presswork.styles import styles_dir
+from presswork.units import default_jobs
+from presswork.workers import Workers
 
 
 @dataclass(frozen=True)
@@ -52,12 +54,16 @@ class _Sources(DefaultFilter):
 
 
 def rebuild(
-    manuscript: Path, output: Path, editions: Sequence[Edition], changed: tuple[Path, ...]
+    manuscript: Path,
+    output: Path,
+    editions: Sequence[Edition],
+    changed: tuple[Path, ...],
+    workers: Workers | None = None,
 ) -> Rebuild:
     started = time.perf_counter()
     warnings: list[Diagnostic] = []
     try:
-        built = build(manuscript, output, editions, warn=warnings.append)
+        built = build(manuscript, output, editions, warn=warnings.append, workers=workers)
     except PressworkError as exc:
         return Rebuild(changed, time.perf_counter() - started, (), tuple(exc.diagnostics))
     seconds = time.perf_counter() - started
@@ -84,10 +90,14 @@ def watch_and_build(
         rust_timeout=200,
     )
     armed = False
-    for changes in changes_seen:
-        if not armed:
-            armed = True
-            report(rebuild(manuscript, output, editions, ()))
-        if changes:
-            changed = tuple(sorted({Path(path) for _, path in changes}))
-            report(rebuild(manuscript, output, editions, changed))
+    # The processes that lay out and join stay from one build to the next: a rebuild
+    # does not wait for WeasyPrint to load.
+    needs_pdf = Edition.PDF in editions or Edition.PRINT in editions
+    with Workers(default_jobs(), warm=needs_pdf) as workers:
+        for changes in changes_seen:
+            if not armed:
+                armed = True
+                report(rebuild(manuscript, output, editions, (), workers))
+            if changes:
+                changed = tuple(sorted({Path(path) for _, path in changes}))
+                report(rebuild(manuscript, output, editions, changed, workers))

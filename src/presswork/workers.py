@@ -1,0 +1,114 @@
+"""The processes a build hands its heavy work to.
+
+In: how many jobs may run at once. Out: :class:`Workers`, which runs a function in one of
+three kinds of process and gives back a future of its result:
+
+- ``layout``: a pool of ``jobs`` processes laying out chapters and their furniture;
+- ``front``: one process laying out the front matter, measuring it while the chapters
+  are laid out and keeping it until their page numbers are known (see
+  :mod:`presswork.units`). A report's contents, a thousand entries, is the largest
+  layout of the book: in a process of its own it starts from a small heap rather than
+  from one that chapters have left in pieces;
+- ``join``: one process joining the units into the book's PDFs, so that the joined book's
+  objects are never held on top of what the build has gathered, and so that the build
+  writes the ePub while the PDFs are joined.
+
+The front matter and the join get processes of their own only for a long book
+(:meth:`Workers.set_apart`); until then the front matter is laid out in the layout pool
+and the join runs in the calling process. Processes are spawned, not forked (Pango does
+not survive a fork). A build that makes PDFs starts a layout process as it starts, with a
+task that loads WeasyPrint, which it does while the manuscript is checked.
+``presswork watch`` keeps its workers from one build to the next. With one job,
+everything runs in the calling process, one thing after another.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Literal, TypeVar
+
+Kind = Literal["layout", "front", "join", "here"]
+T = TypeVar("T")
+
+
+def _load_layout() -> None:
+    import weasyprint.document  # noqa: F401
+
+    import presswork.pdf
+    import presswork.pdftags  # noqa: F401
+
+
+def _load_join() -> None:
+    import presswork.join  # noqa: F401  (pikepdf, fontTools)
+
+
+class Workers:
+    """The build's processes, started as they are first needed (a layout process at once,
+    with ``warm``), and stopped on leaving the ``with`` block. Until :meth:`set_apart`,
+    the front matter is laid out in the layout pool and the join runs in the calling
+    process: for a book of a few chapters, a process of its own costs more to start
+    than it saves."""
+
+    def __init__(self, jobs: int, warm: bool = False) -> None:
+        self.jobs = max(1, jobs)
+        self.apart = False
+        self._pools: dict[Kind, ProcessPoolExecutor] = {}
+        if warm and self.parallel:
+            self.submit("layout", _load_layout)
+
+    @property
+    def parallel(self) -> bool:
+        return self.jobs > 1
+
+    @property
+    def started(self) -> tuple[str, ...]:
+        """The kinds of process started so far."""
+        return tuple(sorted(self._pools))
+
+    def set_apart(self) -> None:
+        """Give the front matter and the join processes of their own from now on (and
+        start the join's at once, to load pikepdf while pages are laid out)."""
+        if self.parallel and not self.apart:
+            self.apart = True
+            self.submit("join", _load_join)
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for pool in self._pools.values():
+            pool.shutdown(wait=True, cancel_futures=True)
+        self._pools.clear()
+
+    def submit(self, kind: Kind, function: Callable[..., T], *args: Any) -> Future[T]:
+        """Run ``function(*args)`` in a process of ``kind``; with one job, or for the join
+        of a book not set apart, at once, here."""
+        if not self.apart and kind != "layout":
+            kind = "layout" if kind == "front" else "here"
+        if not self.parallel or kind == "here":
+            future: Future[T] = Future()
+            try:
+                future.set_result(function(*args))
+            except Exception as exc:  # handed over as the pool would hand it
+                future.set_exception(exc)
+            return future
+        try:
+            return self._pool(kind).submit(function, *args)
+        except BrokenProcessPool:  # a process of it died in an earlier build: start anew
+            self._pools.pop(kind).shutdown(wait=False, cancel_futures=True)
+            return self._pool(kind).submit(function, *args)
+
+    def _pool(self, kind: Kind) -> Executor:
+        pool = self._pools.get(kind)
+        if pool is None:
+            pool = self._pools[kind] = ProcessPoolExecutor(
+                max_workers=self.jobs if kind == "layout" else 1,
+                mp_context=multiprocessing.get_context("spawn"),
+            )
+        return pool
