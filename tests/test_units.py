@@ -236,6 +236,39 @@ def test_contents_print_the_pages_the_chapters_begin_on(long_book: Built) -> Non
         assert title in texts[int(match[1]) - 1], title
 
 
+@pytest.mark.parametrize("edition", ["joined", "single"])
+def test_each_contents_entry_is_one_link_over_its_whole_row(
+    pair: tuple[Built, Built], edition: str
+) -> None:
+    """A contents entry is one link annotation, from its title to its page number,
+    whichever way the book was laid out (WeasyPrint would give each element inside a
+    link an annotation of its own)."""
+    built = pair[0] if edition == "joined" else pair[1]
+    texts = page_texts(built.pdf)
+    index = next(i for i, t in enumerate(texts) if "Contents" in t)
+    entries = re.findall(r"^\s*\S.*?\s(\d+)\s*$", texts[index], re.M)
+    words = subprocess.run(
+        ["pdftotext", "-f", str(index + 1), "-l", str(index + 1), "-bbox", built.pdf, "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    number_right = max(
+        float(m[1])
+        for m in re.finditer(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>\d+<', words)
+    )
+    with pikepdf.open(built.pdf) as pdf:
+        page = pdf.pages[index]
+        annotations = list(page.obj.get("/Annots", []))
+        targets = [str(a.get("/Dest", a.get("/A", {}).get("/D", ""))) for a in annotations]
+        left = float(page.obj.MediaBox[0])
+        rects = [[float(v) for v in a.Rect] for a in annotations]
+    assert entries and len(annotations) == len(entries), (len(annotations), len(entries))
+    assert len(set(targets)) == len(targets), targets
+    for rect in rects:
+        assert rect[2] - left >= number_right - 0.5, (rect, number_right)
+
+
 def test_the_number_of_processes_does_not_change_a_byte(multi: Built, tmp_path: Path) -> None:
     assert multi.source is not None
     build(multi.source, tmp_path, "--jobs", "1")

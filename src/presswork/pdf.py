@@ -9,11 +9,12 @@ and BleedBox set, as a printer expects.
 Dot leaders (the contents' rows of dots between title and page number) are drawn into the
 written pages (:func:`draw_leaders`) where the layout says they go: a link (a contents
 entry) that sets ``--leader-dot`` and ``--leader-spacing`` gets a row of dots that size, that
-far apart, in its colour, on the baseline of its last line, from the end of its text to
-the end of its content box, aligned on its right edge so that the rows of all entries
-stand in columns. One stroked path each, marked as an artifact: not text, not an image,
-no object of its own (WeasyPrint would draw a background image as a pattern and a form
-for every entry: three objects each, a thousand entries in a report's contents).
+far apart, in its colour, on the baseline of its last line, from the end of its text (and
+``--leader-gap`` after it) to the end of its content box, aligned on its right edge so
+that the rows of all entries stand in columns. One stroked path each, marked as an
+artifact: not text, not an image, no object of its own (WeasyPrint would draw a
+background image as a pattern and a form for every entry: three objects each, a thousand
+entries in a report's contents).
 """
 
 from __future__ import annotations
@@ -124,43 +125,49 @@ class Layout:
             for _, _, _, box in page.links:
                 dot = _length(box.style, "--leader-dot")
                 spacing = _length(box.style, "--leader-spacing")
-                leader = _leader(index, box, dot, spacing) if dot and spacing else None
+                gap = _length(box.style, "--leader-gap") or 0.0
+                leader = _leader(index, box, dot, spacing, gap) if dot and spacing else None
                 if leader is not None:
                     found.append(leader)
         return tuple(found)
 
 
-def set_page_numbers(layout: Layout, placeholders: dict[str, str], folios: dict[str, str]) -> int:
+def set_page_numbers(
+    layout: Layout, placeholders: dict[str, str], folios: dict[str, str]
+) -> list[str]:
     """Put the page numbers of the contents into a layout made with placeholders: the
-    text of each link's ``::after`` box (a contents entry's number) that reads its
-    target's placeholder becomes its target's folio, shaped anew and moved to keep its
-    right edge where it was. The numbers stand in a column of their own and are set in
-    tabular figures, so that no other box moves: the pages are what a layout with the
-    real numbers would have made. Returns how many numbers were set."""
+    text that an element's ``data-page`` attribute generated (a contents entry's number,
+    its target in ``data-href``), where it reads its target's placeholder, becomes its
+    target's folio, shaped anew and moved to keep its right edge where it was. The
+    numbers stand in a column of their own and are set in tabular figures, so that no
+    other box moves: the pages are what a layout with the real numbers would have made.
+    Returns the targets of the numbers that could not be set."""
+    from weasyprint.formatting_structure.boxes import TextBox
     from weasyprint.text.line_break import split_first_line
 
     context = _HyphenationContext()
-    count = 0
+    missed = []
     for page in layout.document.pages:
-        for _, target, _, box in page.links:
-            if not box.element_tag.endswith("::after"):
+        for box in page._page_box.descendants(placeholders=True):
+            element = getattr(box, "element", None)
+            if not isinstance(box, TextBox) or element is None:
+                continue
+            target, shown = element.get("data-href"), element.get("data-page")
+            if target is None or shown is None:
                 continue
             anchor = target.removeprefix(html.XREF_SCHEME).removeprefix("#")
-            placeholder, folio = placeholders.get(anchor), folios.get(anchor)
-            if placeholder is None or folio is None:
+            folio = folios.get(anchor)
+            if folio is None or not box.text == shown == placeholders.get(anchor):
+                missed.append(anchor)
                 continue
-            for text_box in box.descendants():
-                if getattr(text_box, "text", None) != placeholder:
-                    continue
-                shaped, _, _, width, _, _ = split_first_line(
-                    folio, text_box.style, context, None, text_box.justification_spacing
-                )
-                text_box.position_x += text_box.width - width
-                text_box.width = width
-                text_box.pango_layout = shaped
-                text_box.text = shaped.text
-                count += 1
-    return count
+            shaped, _, _, width, _, _ = split_first_line(
+                folio, box.style, context, None, box.justification_spacing
+            )
+            box.position_x += box.width - width
+            box.width = width
+            box.pango_layout = shaped
+            box.text = shaped.text
+    return missed
 
 
 class _HyphenationContext:
@@ -187,9 +194,9 @@ def _length(style: Any, name: str) -> float | None:
     return None if factor is None else float(token.value) * factor
 
 
-def _leader(page: int, box: Any, dot: float, spacing: float) -> Leader | None:
-    """The leader of a block ``box``: from the end of its last line's in-flow content (margins
-    and padding included: the gap before the dots) to the end of its content box."""
+def _leader(page: int, box: Any, dot: float, spacing: float, gap: float) -> Leader | None:
+    """The leader of a block ``box``: from ``gap`` after the end of its last line's in-flow
+    content (margins and padding included) to the end of its content box."""
     from weasyprint.formatting_structure.boxes import LineBox
 
     lines = [c for c in getattr(box, "children", ()) if isinstance(c, LineBox)]
@@ -197,9 +204,10 @@ def _leader(page: int, box: Any, dot: float, spacing: float) -> Leader | None:
         return None
     line = lines[-1]
     content = [c for c in line.children if not c.is_absolutely_positioned()]
-    start = max((c.position_x + c.margin_width() for c in content), default=None)
-    if start is None:
+    end_of_text = max((c.position_x + c.margin_width() for c in content), default=None)
+    if end_of_text is None:
         return None
+    start = end_of_text + gap
     end = box.content_box_x() + box.width
     rgb = box.style["color"].to("srgb").coordinates
     baseline = line.position_y + line.baseline

@@ -11,9 +11,11 @@ its note), the bodies come page by page in the order they were set.
 And the lines without a ``/Span`` each: WeasyPrint wraps every line of text in a span of
 its own, which says nothing a reader can use (no language, no alternative text) and is
 two thirds of the tree's elements; their content goes to the element that holds them
-(:func:`_unwrap_lines`). Links keep their structure, since a span that holds a link's
-annotation is not a bare line. The references to annotations (``/OBJR``) are written
-inside the elements that hold them rather than as objects of their own.
+(:func:`_unwrap_lines`). So does that of every other bare ``/Span`` or ``/NonStruct`` (an
+element that groups without meaning, as a ``<span>`` or a generated ``::before``, with
+no attribute of its own): its marked content, annotation references and elements take
+its place in its parent. The references to annotations (``/OBJR``) are written inside
+the elements that hold them rather than as objects of their own.
 
 :func:`finish` does all this to the PDF WeasyPrint wrote, and draws its dot leaders.
 
@@ -188,15 +190,17 @@ def _tag_notes(pdf: pikepdf.Pdf) -> None:
 
 
 _BARE_KEYS = {"/Type", "/S", "/P", "/Pg", "/K"}
+_BARE_TYPES = {"/Span", "/NonStruct"}
 
 
 def _unwrap_lines(pdf: pikepdf.Pdf) -> None:
-    """Replace every bare ``/Span`` (nothing but marked content, no attribute of its own)
-    by its content, in its parent's ``/K``, and point the ``/ParentTree`` at the parent;
-    write each annotation's reference (``/OBJR``) into the ``/K`` that holds it.
-    A marked-content id stays a number where the parent's ``/Pg`` is the span's page (or
-    becomes the parent's page), else becomes a marked-content reference naming its page.
-    Spans holding only unwrapped spans are unwrapped in turn."""
+    """Replace every bare ``/Span`` or ``/NonStruct`` (no attribute of its own) by what it
+    holds, in its parent's ``/K``, and point the ``/ParentTree`` at the parent; write
+    each annotation's reference (``/OBJR``) into the ``/K`` that holds it. A
+    marked-content id stays a number where the parent's ``/Pg`` is the span's page (or
+    becomes the parent's page), else becomes a marked-content reference naming its page;
+    an element it held takes the parent as its own. Bare elements holding only bare
+    elements are unwrapped in turn."""
     tree = pdf.Root.get("/StructTreeRoot")
     if tree is None or "/ParentTree" not in tree:
         return
@@ -216,11 +220,18 @@ def _unwrap_below(element: pikepdf.Object, owners: dict[tuple[int, int], pikepdf
             _unwrap_below(kid, owners)
             items = _bare_content(kid)
             if items is not None:
-                content += [_content_item(item, kid, element) for item in items]
+                for item in items:
+                    if is_struct(item):
+                        item.P = element
+                        content.append(item)
+                    elif _is_reference(item):
+                        content.append(pikepdf.Dictionary({k: v for k, v in item.items()}))
+                    else:
+                        content.append(_content_item(item, kid, element))
                 owners[kid.objgen] = element
                 changed = True
                 continue
-        elif _is_indirect_reference(kid):
+        elif _is_reference(kid) and kid.is_indirect:
             kid = pikepdf.Dictionary({key: value for key, value in kid.items()})
             changed = True
         content.append(kid)
@@ -228,23 +239,26 @@ def _unwrap_below(element: pikepdf.Object, owners: dict[tuple[int, int], pikepdf
         element.K = pikepdf.Array(content)
 
 
-def _is_indirect_reference(item: Any) -> bool:
-    """An annotation's reference (``/OBJR``) written as an object of its own."""
-    return (
-        isinstance(item, pikepdf.Dictionary) and item.is_indirect and item.get("/Type") == "/OBJR"
-    )
+def _is_reference(item: Any) -> bool:
+    """An annotation's reference (``/OBJR``)."""
+    return isinstance(item, pikepdf.Dictionary) and item.get("/Type") == "/OBJR"
 
 
 def _bare_content(element: pikepdf.Object) -> list[Any] | None:
-    """A bare span's content items (marked-content ids and references), else None."""
-    if element.get("/S") != "/Span" or not set(element.keys()) <= _BARE_KEYS:
+    """A bare element's items (marked-content ids and references, annotation references,
+    elements), else None."""
+    if element.get("/S") not in _BARE_TYPES or not set(element.keys()) <= _BARE_KEYS:
         return None
     items = kids(element)
     for item in items:
         if isinstance(item, int):  # pikepdf gives PDF integers as Python ints
             if "/Pg" not in element:
                 return None
-        elif not (isinstance(item, pikepdf.Dictionary) and item.get("/Type") == "/MCR"):
+        elif not (
+            is_struct(item)
+            or _is_reference(item)
+            or (isinstance(item, pikepdf.Dictionary) and item.get("/Type") == "/MCR")
+        ):
             return None
     return items if items else None
 
@@ -266,22 +280,30 @@ def _content_item(item: Any, span: pikepdf.Object, parent: pikepdf.Object) -> An
 
 
 def _repoint(node: pikepdf.Object, owners: dict[tuple[int, int], pikepdf.Object]) -> None:
-    """In a number tree of page arrays, each unwrapped span replaced by its owner."""
+    """In a number tree of page arrays and annotations' elements, each unwrapped element
+    replaced by its owner."""
     if "/Nums" in node:
         nums = node.Nums
         for index in range(1, len(nums), 2):
             value = nums[index]
-            if isinstance(value, pikepdf.Array):
+            if isinstance(value, pikepdf.Dictionary):  # an annotation's element
+                if value.is_indirect and value.objgen in owners:
+                    nums[index] = _owner(value, owners)
+            elif isinstance(value, pikepdf.Array):
                 for i, element in enumerate(value):
-                    if isinstance(element, pikepdf.Dictionary) and element.is_indirect:
-                        owner = owners.get(element.objgen)
-                        if owner is None:
-                            continue
-                        while owner.objgen in owners:  # a span unwrapped into one unwrapped
-                            owner = owners[owner.objgen]
-                        value[i] = owner
+                    indirect = isinstance(element, pikepdf.Dictionary) and element.is_indirect
+                    if indirect and element.objgen in owners:
+                        value[i] = _owner(element, owners)
     for kid in node.get("/Kids", []):
         _repoint(kid, owners)
+
+
+def _owner(element: pikepdf.Object, owners: dict[tuple[int, int], pikepdf.Object]) -> Any:
+    """The element that holds what ``element`` held: itself, or, where it was unwrapped,
+    the first of its ancestors that was not."""
+    while element.is_indirect and element.objgen in owners:
+        element = owners[element.objgen]
+    return element
 
 
 def _remove(parent: pikepdf.Object, child: pikepdf.Object) -> None:

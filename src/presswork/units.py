@@ -183,7 +183,10 @@ def lay_out_unit(job: Job) -> UnitLayout:
         return laid_out
     if placeholders is not None:
         assert unit.folios is not None
-        pdf.set_page_numbers(layout, placeholders, unit.folios)
+        missed = pdf.set_page_numbers(layout, placeholders, unit.folios)
+        if missed:
+            warning = f"no page number set in the contents for {', '.join(missed)}"
+            laid_out = replace(laid_out, layout_warnings=(*laid_out.layout_warnings, warning))
     leaders = layout.leaders()
     identifier = unit.book.metadata.identifier
     written, messages = pdf.screen_pdf(layout, identifier, html.UNIT_DATE)
