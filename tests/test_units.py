@@ -281,7 +281,8 @@ def test_a_book_set_apart_is_the_same_to_the_byte(
 ) -> None:
     """A long book's front matter is measured and written in a process of its own, its
     numbers set into the kept layout, and it is joined in a process of its own while the
-    ePub is written: the editions are those of a short book's way."""
+    ePub is written, its fonts subset in the layout processes: the editions are those of
+    a short book's way."""
     from presswork import build as building
     from presswork.workers import Workers
 
@@ -290,6 +291,9 @@ def test_a_book_set_apart_is_the_same_to_the_byte(
     with Workers(2, warm=True) as workers:
         building.build(multi.source, tmp_path, workers=workers)
         assert workers.started == ("front", "join", "layout")
+        # The fonts were subset in a layout process, not where the whole book is held.
+        assert not workers.loaded("join", "fontTools.subset")
+        assert workers.loaded("join", "pikepdf")
     for edition in (multi.pdf, multi.print_pdf, multi.epub):
         assert (tmp_path / edition.name).read_bytes() == edition.read_bytes()
 

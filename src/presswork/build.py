@@ -173,7 +173,7 @@ def build(
     made: list[release_files.Edition] = []
     if paged.pdfs is not None:
         try:
-            screen, printed = paged.pdfs.result()
+            screen, printed = paged.pdfs()
         except BrokenProcessPool:
             message = "the process joining the pages stopped (out of memory?)"
             raise OutputError(error("PW905", message)) from None
@@ -223,9 +223,10 @@ class _JoinRequest:
     with_print: bool
 
 
-def _join(request: _JoinRequest) -> tuple[bytes, bytes | None]:
-    """The screen and print editions joined from the units (run in the join's process)."""
-    from presswork import join  # pikepdf and fontTools load only to make a PDF
+def _start_join(request: _JoinRequest) -> dict[Path, list[int]]:
+    """Join the units' pages in this process (the join's) and say which font subsets the
+    merge still needs (see :func:`presswork.join.start`)."""
+    from presswork import join  # pikepdf loads only to make a PDF
 
     front, pages = request.front
     parts = [join.Part(front, (0.0,) * pages, furnished=False)]
@@ -233,7 +234,7 @@ def _join(request: _JoinRequest) -> tuple[bytes, bytes | None]:
         join.Part(pdf, shifts, furnished=True, figures=figures)
         for pdf, shifts, figures in request.chapters
     ]
-    joined = join.join(
+    return join.start(
         parts,
         request.furniture,
         request.fonts,
@@ -241,7 +242,41 @@ def _join(request: _JoinRequest) -> tuple[bytes, bytes | None]:
         subsets=request.subsets,
         with_print=request.with_print,
     )
+
+
+def _finish_join() -> tuple[bytes, bytes | None]:
+    """The screen and print editions of the book :func:`_start_join` joined here."""
+    from presswork import join
+
+    joined = join.finish()
     return joined.screen, joined.print
+
+
+def _keep_subset(path: Path, gids: list[int], subsets: Path) -> bool:
+    from presswork.fontmerge import keep_subset  # where fontTools' subsetter is loaded
+
+    return keep_subset(path, gids, subsets)
+
+
+@dataclass(frozen=True)
+class _Join:
+    """The join under way: started in the join's process, its fonts subset in the
+    layout processes (which have fontTools' subsetter loaded, and nothing else to do by
+    then), finished in the join's process."""
+
+    workers: Workers
+    started: Future[dict[Path, list[int]]]
+    subsets: Path
+
+    def result(self) -> tuple[bytes, bytes | None]:
+        needed = self.started.result()
+        made = [
+            self.workers.submit("layout", _keep_subset, path, gids, self.subsets)
+            for path, gids in needed.items()
+        ]
+        for future in made:
+            future.result()
+        return self.workers.submit("join", _finish_join).result()
 
 
 @dataclass(frozen=True)
@@ -249,7 +284,7 @@ class _Paged:
     """The book laid out: its PDFs (when wanted; joined meanwhile in another process),
     page count and page starts."""
 
-    pdfs: Future[tuple[bytes, bytes | None]] | None  # the screen and print editions
+    pdfs: Callable[[], tuple[bytes, bytes | None]] | None  # the screen and print editions
     pages: int
     starts: tuple[PageStart, ...]
     warnings: list[Diagnostic]
@@ -296,7 +331,7 @@ def _in_units(
         for first, unit in zip(firsts, everything, strict=True)
         for note, call, note_page in unit.displaced
     ]
-    joined: Future[tuple[bytes, bytes | None]] | None = None
+    joined: Callable[[], tuple[bytes, bytes | None]] | None = None
     if needs_pdf:
         furniture = layouts.furniture
         written = [w for u in (*everything, *furniture) for w in u.write_warnings]
@@ -320,7 +355,8 @@ def _in_units(
             output / cache.FONTS_DIR,
             with_print,
         )
-        joined = workers.submit("join", _join, request)
+        started = workers.submit("join", _start_join, request)
+        joined = _Join(workers, started, request.subsets).result
     return _Paged(
         joined,
         layouts.page_count,
@@ -356,12 +392,8 @@ def _single(
         if with_print:
             progress("adding bleed and crop marks")
             printed = pdf.print_pdf(screen)
-    pdfs: Future[tuple[bytes, bytes | None]] | None = None
-    if screen is not None:
-        pdfs = Future()
-        pdfs.set_result((screen, printed))
     return _Paged(
-        pdfs,
+        None if screen is None else lambda: (screen, printed),
         layout.page_count,
         page_starts(layout.document),
         warnings,

@@ -15,6 +15,12 @@ glyphs or changing the extracted text: they become as few dictionaries as agree,
 sharing the face's one font file. Fonts whose face is not among the originals, that use
 another encoding than ``/Identity-H`` (WeasyPrint's for missing glyphs), or that are not
 written the way WeasyPrint writes them are left exactly as they are.
+
+A merge is planned (:func:`plan`: the copies read and matched to the originals), then
+applied (:func:`apply_plan`). Between the two, the subsets the plan needs
+(:meth:`Plan.subsets`) may be made in another process (:func:`keep_subset`, into the folder
+that keeps subsets), so that the process holding the whole book never loads fontTools'
+subsetter, which is a tenth of its memory; a subset not kept is made where it is applied.
 """
 
 from __future__ import annotations
@@ -32,7 +38,6 @@ from typing import Any
 
 import fontTools
 import pikepdf
-from fontTools import subset
 from fontTools.ttLib import TTFont
 
 from presswork.cache import write_whole
@@ -136,6 +141,31 @@ def merge_fonts(pdf: pikepdf.Pdf, originals: Sequence[Path], subsets: Path | Non
     every glyph the book uses. Fonts not matched to an original are left as they are.
     ``subsets``: a folder keeping the subsets of the last merge, for the next merge of the
     same glyphs (a rebuild after a small edit) to reuse."""
+    apply_plan(pdf, plan(pdf, originals), subsets)
+
+
+@dataclass
+class Plan:
+    """What a merge will do: the font slots of the pages, and the faces matched to an
+    original, each with its fonts' copies (one list per ``/BaseFont``)."""
+
+    slots: list[tuple[Any, str, Any]]
+    faces: list[tuple[_Original, list[list[_Copy]]]]
+    read: bool  # whether any font was one as WeasyPrint writes it
+
+    def subsets(self) -> dict[Path, list[int]]:
+        """The subsets the merge needs: each face's original and every glyph id the book
+        uses of it, for the faces whose copies do not already share one font file."""
+        needed = {}
+        for original, fonts in self.faces:
+            face_copies = [copy for base_copies in fonts for copy in base_copies]
+            if len({copy.file.objgen for copy in face_copies}) > 1:
+                needed[original.path] = sorted({0}.union(*(copy.widths for copy in face_copies)))
+        return needed
+
+
+def plan(pdf: pikepdf.Pdf, originals: Sequence[Path]) -> Plan:
+    """Read the copies of every font of ``pdf`` and match them to ``originals``."""
     slots = list(_font_slots(pdf))
     copies: dict[ObjGen, _Copy] = {}
     by_base_font: dict[str, list[_Copy]] = {}
@@ -147,7 +177,7 @@ def merge_fonts(pdf: pikepdf.Pdf, originals: Sequence[Path], subsets: Path | Non
             copies[font.objgen] = copy
             by_base_font.setdefault(str(font.BaseFont), []).append(copy)
     if not by_base_font:
-        return
+        return Plan(slots, [], read=False)
 
     # One face per original, in the order the book first uses them.
     candidates = _read_originals(originals)
@@ -167,21 +197,26 @@ def merge_fonts(pdf: pikepdf.Pdf, originals: Sequence[Path], subsets: Path | Non
         ]
         if same and original.metrics.cff == (first.file_key == "/FontFile3"):
             faces.setdefault(original.path, (original, []))[1].append(same)
+    return Plan(slots, list(faces.values()), read=True)
 
+
+def apply_plan(pdf: pikepdf.Pdf, planned: Plan, subsets: Path | None = None) -> None:
+    """Merge the fonts as planned, taking each subset from ``subsets`` where it is kept
+    (:func:`keep_subset` may have made it elsewhere) and making it where not."""
+    needed = planned.subsets()
     replacements: dict[ObjGen, Any] = {}
     used: set[Path] = set()
-    for original, fonts in faces.values():
+    for original, fonts in planned.faces:
         face_copies = [copy for base_copies in fonts for copy in base_copies]
-        files = {copy.file.objgen for copy in face_copies}
-        reused = len(files) == 1
+        reused = original.path not in needed
         if reused:
             font_file = face_copies[0].file
         else:
-            gids = sorted({0}.union(*(copy.widths for copy in face_copies)))
+            gids = needed[original.path]
             try:
-                font_file = _font_file(pdf, original, gids, subsets)
+                font_file = _font_file(pdf, original.path, original.metrics.cff, gids, subsets)
                 if subsets is not None:
-                    used.add(_subset_path(original, gids, subsets))
+                    used.add(_subset_path(original.path, gids, subsets))
             except Exception:  # a face fontTools cannot subset stays as the parts wrote it
                 continue
         for base_copies in fonts:
@@ -192,13 +227,32 @@ def merge_fonts(pdf: pikepdf.Pdf, originals: Sequence[Path], subsets: Path | Non
                 for copy in cluster.copies:
                     replacements[copy.font.objgen] = merged
 
-    for fonts_dictionary, name, font in slots:
+    for fonts_dictionary, name, font in planned.slots:
         merged = replacements.get(font.objgen)
         if merged is not None:
             fonts_dictionary[name] = merged
-    if subsets is not None and subsets.is_dir():
+    if subsets is not None and subsets.is_dir() and planned.read:
         for stale in set(subsets.iterdir()) - used:
             stale.unlink(missing_ok=True)
+
+
+def is_kept(path: Path, gids: list[int], subsets: Path) -> bool:
+    """Whether ``subsets`` keeps the subset of the font file ``path`` to ``gids``."""
+    return _kept_subset(path, gids, subsets) is not None
+
+
+def keep_subset(path: Path, gids: list[int], subsets: Path) -> bool:
+    """Make the subset of the font file ``path`` to ``gids`` and keep it in ``subsets``
+    for a merge to take (run where fontTools' subsetter is loaded anyway: a process that
+    lays out pages); False where fontTools cannot subset it or it cannot be kept."""
+    if _kept_subset(path, gids, subsets) is not None:
+        return True
+    try:
+        data = _subset(path, gids)
+    except Exception:  # the merge will leave the face as the parts wrote it
+        return False
+    _keep_subset(path, gids, subsets, data)
+    return _kept_subset(path, gids, subsets) is not None
 
 
 def _font_slots(pdf: pikepdf.Pdf) -> Iterator[tuple[Any, str, Any]]:
@@ -455,23 +509,29 @@ def _clusters(copies: list[_Copy]) -> list[_Cluster]:
     return clusters
 
 
-def _font_file(pdf: pikepdf.Pdf, original: _Original, gids: list[int], subsets: Path | None) -> Any:
+def _font_file(
+    pdf: pikepdf.Pdf, path: Path, cff: bool, gids: list[int], subsets: Path | None
+) -> Any:
     """The original subset to ``gids``, glyph ids retained, as a compressed font file
     stream with the keys WeasyPrint gives it."""
-    kept = _kept_subset(original, gids, subsets)
-    data = kept if kept is not None else _subset(original, gids)
+    kept = _kept_subset(path, gids, subsets)
+    data = kept if kept is not None else _subset(path, gids)
     if subsets is not None and kept is None:
-        _keep_subset(original, gids, subsets, data)
+        _keep_subset(path, gids, subsets, data)
     stream = pikepdf.Stream(pdf, b"")
     stream.write(zlib.compress(data, 9), filter=pikepdf.Name.FlateDecode)
-    if original.metrics.cff:
+    if cff:
         stream.Subtype = pikepdf.Name.OpenType
     else:
         stream.Length1 = len(data)
     return stream
 
 
-def _subset(original: _Original, gids: list[int]) -> bytes:
+def _subset(path: Path, gids: list[int]) -> bytes:
+    # The subsetter is loaded only to subset: a join that finds its subsets kept (made
+    # by keep_subset elsewhere, or by the last build) never loads it.
+    from fontTools import subset
+
     options = subset.Options(
         retain_gids=True,
         passthrough_tables=True,
@@ -480,7 +540,7 @@ def _subset(original: _Original, gids: list[int]) -> bytes:
         desubroutinize=True,
     )
     options.drop_tables += _DROP
-    with TTFont(original.path, recalcTimestamp=False) as font:
+    with TTFont(path, recalcTimestamp=False) as font:
         # Subsetter.subset would parse the layout tables only to drop them: drop them first.
         for tag in _DROP:
             if tag in font:
@@ -493,29 +553,29 @@ def _subset(original: _Original, gids: list[int]) -> bytes:
     return output.getvalue()
 
 
-def _subset_path(original: _Original, gids: list[int], subsets: Path) -> Path:
-    """Where the subset of ``original`` to ``gids`` is kept: named after the original's
-    bytes, the glyphs, the tables dropped and fontTools' version."""
-    digest = hashlib.sha256(hashlib.sha256(original.path.read_bytes()).digest())
+def _subset_path(path: Path, gids: list[int], subsets: Path) -> Path:
+    """Where the subset of the original ``path`` to ``gids`` is kept: named after the
+    original's bytes, the glyphs, the tables dropped and fontTools' version."""
+    digest = hashlib.sha256(hashlib.sha256(path.read_bytes()).digest())
     digest.update(f"{fontTools.version}\0{_DROP}\0{gids}".encode())
     return subsets / f"{digest.hexdigest()}.font"
 
 
-def _kept_subset(original: _Original, gids: list[int], subsets: Path | None) -> bytes | None:
+def _kept_subset(path: Path, gids: list[int], subsets: Path | None) -> bytes | None:
     """A kept subset whose bytes are whole (they follow their own SHA-256), or None."""
     if subsets is None:
         return None
     try:
-        kept = _subset_path(original, gids, subsets).read_bytes()
+        kept = _subset_path(path, gids, subsets).read_bytes()
     except OSError:
         return None
     digest, data = kept[:32], kept[32:]
     return data if hashlib.sha256(data).digest() == digest else None
 
 
-def _keep_subset(original: _Original, gids: list[int], subsets: Path, data: bytes) -> None:
+def _keep_subset(path: Path, gids: list[int], subsets: Path, data: bytes) -> None:
     with suppress(OSError):
-        write_whole(_subset_path(original, gids, subsets), hashlib.sha256(data).digest() + data)
+        write_whole(_subset_path(path, gids, subsets), hashlib.sha256(data).digest() + data)
 
 
 def _merged_font(pdf: pikepdf.Pdf, cluster: _Cluster, font_file: Any) -> Any:

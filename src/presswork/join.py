@@ -14,6 +14,10 @@ WeasyPrint render of the whole book would have written it:
   between units (written ``presswork-xref:ID``) turned into links inside the PDF;
 - each font embedded once, subset to the glyphs of the whole book
   (:mod:`presswork.fontmerge`).
+
+The join is done in two steps in the same process: :func:`start` joins the pages and trees
+and keeps the book, saying which font subsets it needs; :func:`finish` merges the fonts
+(their subsets made meanwhile elsewhere, or here) and saves the screen and print editions.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from pathlib import Path
 
 import pikepdf
 
-from presswork.fontmerge import merge_fonts
+from presswork.fontmerge import Plan, apply_plan, is_kept, plan
 from presswork.html import UNIT_DATE, XREF_SCHEME
 from presswork.pdf import add_bleed_and_marks, deterministic_bytes, draw_over
 from presswork.pdftags import is_struct, kids, name_tree, number_tree, walk
@@ -71,49 +75,98 @@ def join(
     subsets: Path | None = None,
     with_print: bool = False,
 ) -> Joined:
-    """The book's PDF from its parts, the first of which gives the document's catalog
-    (language, metadata, viewer preferences), its dates replaced by ``date``.
-    ``furniture`` are PDFs whose pages, one after the other, are those of the furnished
-    parts, their content marked as artifacts. ``subsets`` keeps the fonts' subsets for
-    the next join (see :func:`~presswork.fontmerge.merge_fonts`). ``with_print``: also
-    make the print edition, from the joined document rather than its bytes (reading
-    those again would take as long as writing them)."""
-    out = pikepdf.open(io.BytesIO(parts[0].pdf))
-    furniture_pdfs = [pikepdf.open(io.BytesIO(data)) for data in furniture]
-    try:
-        pages = [page for pdf in furniture_pdfs for page in pdf.pages]
-        _date(out, date)
-        return _join(out, parts, pages, fonts, subsets, with_print)
-    finally:
-        for pdf in [out, *furniture_pdfs]:
-            pdf.close()
+    """The book's PDF from its parts (:func:`start`, then :func:`finish`)."""
+    start(parts, furniture, fonts, date, subsets, with_print)
+    return finish()
 
 
-def _join(
-    out: pikepdf.Pdf,
+@dataclass
+class _Joining:
+    out: pikepdf.Pdf
+    planned: Plan
+    subsets: Path | None
+    with_print: bool
+
+
+# The book being joined in this process, between start() and finish().
+_joining: list[_Joining] = []
+
+
+def start(
     parts: Sequence[Part],
-    furniture: list[pikepdf.Page],
+    furniture: Sequence[bytes],
     fonts: Sequence[Path],
-    subsets: Path | None,
-    with_print: bool,
-) -> Joined:
+    date: datetime,
+    subsets: Path | None = None,
+    with_print: bool = False,
+) -> dict[Path, list[int]]:
+    """Join the pages and trees of the book from its parts, the first of which gives the
+    document's catalog (language, metadata, viewer preferences), its dates replaced by
+    ``date``; read its fonts (:func:`~presswork.fontmerge.plan`) and keep it all in this
+    process for :func:`finish`. ``furniture`` are PDFs whose pages, one after the other,
+    are those of the furnished parts, their content marked as artifacts. ``subsets``
+    keeps the fonts' subsets for the next join (see
+    :func:`~presswork.fontmerge.merge_fonts`). ``with_print``: also make the print
+    edition, from the joined document rather than its bytes (reading those again would
+    take as long as writing them). Returns the subsets of ``fonts`` that the merge needs
+    and ``subsets`` does not keep yet: another process may make them
+    (:func:`~presswork.fontmerge.keep_subset`), which spares this one fontTools'
+    subsetter on top of the whole book."""
+    _joining.clear()
+    out = _open(parts[0].pdf)
+    try:
+        _date(out, date)
+        _join(out, parts, furniture)
+        planned = plan(out, fonts)
+    except BaseException:
+        out.close()
+        raise
+    _joining.append(_Joining(out, planned, subsets, with_print))
+    return {
+        path: gids
+        for path, gids in planned.subsets().items()
+        if subsets is None or not is_kept(path, gids, subsets)
+    }
+
+
+def finish() -> Joined:
+    """The book :func:`start` joined, its fonts merged, saved: the screen edition, and the
+    print edition made from the same pages if asked for."""
+    joining = _joining.pop()
+    out = joining.out
+    try:
+        apply_plan(out, joining.planned, joining.subsets)
+        screen = deterministic_bytes(out, pack=True)
+        if not joining.with_print:
+            return Joined(screen, None)
+        add_bleed_and_marks(out)
+        return Joined(screen, deterministic_bytes(out, pack=True))
+    finally:
+        out.close()
+
+
+def _open(data: bytes) -> pikepdf.Pdf:
+    return pikepdf.open(io.BytesIO(data))
+
+
+def _join(out: pikepdf.Pdf, parts: Sequence[Part], furniture: Sequence[bytes]) -> None:
     book = _Book(out)
     book.adopt_own(parts[0])
-    for part in parts[1:]:
-        # pikepdf copies a foreign object's stream data when it copies the object, so
-        # each part is closed once copied: only the book's objects stay in memory.
-        with pikepdf.open(io.BytesIO(part.pdf)) as pdf:
-            pages = book.append(part, pdf)
-        if part.furnished:
-            for page, dx in zip(pages, part.shifts, strict=True):
-                _overlay(out, page, furniture.pop(0), dx)
+    furniture_pdfs = [_open(data) for data in furniture]
+    try:
+        pages = [page for pdf in furniture_pdfs for page in pdf.pages]
+        for part in parts[1:]:
+            # pikepdf copies a foreign object's stream data when it copies the object, so
+            # each part is closed once copied: only the book's objects stay in memory.
+            with _open(part.pdf) as pdf:
+                appended = book.append(part, pdf)
+            if part.furnished:
+                for page, dx in zip(appended, part.shifts, strict=True):
+                    _overlay(out, page, pages.pop(0), dx)
+    finally:
+        for pdf in furniture_pdfs:
+            pdf.close()
     book.finish()
-    merge_fonts(out, fonts, subsets)
-    screen = deterministic_bytes(out, pack=True)
-    if not with_print:
-        return Joined(screen, None)
-    add_bleed_and_marks(out)
-    return Joined(screen, deterministic_bytes(out, pack=True))
 
 
 class _Book:

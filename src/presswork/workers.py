@@ -25,6 +25,7 @@ everything runs in the calling process, one thing after another.
 from __future__ import annotations
 
 import multiprocessing
+import sys
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -39,6 +40,10 @@ def _load_layout() -> None:
 
     import presswork.pdf
     import presswork.pdftags  # noqa: F401
+
+
+def _has_loaded(module: str) -> bool:
+    return module in sys.modules
 
 
 def _load_join() -> None:
@@ -67,6 +72,11 @@ class Workers:
     def started(self) -> tuple[str, ...]:
         """The kinds of process started so far."""
         return tuple(sorted(self._pools))
+
+    def loaded(self, kind: Kind, module: str) -> bool:
+        """Whether the process of ``kind`` has loaded ``module`` (what a process holds is
+        what it costs in memory)."""
+        return self.submit(kind, _has_loaded, module).result()
 
     def set_apart(self) -> None:
         """Give the front matter and the join processes of their own from now on (and
