@@ -288,7 +288,7 @@ def test_a_book_set_apart_is_the_same_to_the_byte(
 
     assert multi.source is not None
     monkeypatch.setattr(building, "APART_FROM", 1)
-    with Workers(2, warm=True) as workers:
+    with Workers(2) as workers:
         building.build(multi.source, tmp_path, workers=workers)
         assert workers.started == ("front", "join", "layout")
         # The fonts were subset in a layout process, not where the whole book is held.

@@ -134,16 +134,17 @@ def build(
     started for this one."""
     needs_pdf = Edition.PDF in editions or Edition.PRINT in editions
     if workers is None:
-        count = 1 if single else jobs or units.default_jobs()
-        with Workers(count, warm=needs_pdf and not single) as own:
+        with Workers(1 if single else jobs or units.default_jobs()) as own:
             return build(manuscript, output, editions, progress, warn, release, jobs, single, own)
+    styles = styles_dir()
+    environment = cache.environment_key(styles)  # the styles' and tools' digest, read once
+    if needs_pdf and not single:
+        workers.warm(Path(manuscript).resolve(), styles, environment)
     progress("checking the manuscript")
     loaded = load_book(manuscript, warn, Path(output) / cache.CACHE_DIR)
     book = loaded.book
     if len(book.chapters) >= APART_FROM and needs_pdf and not single:
         workers.set_apart()
-    styles = styles_dir()
-    environment = cache.environment_key(styles)  # the styles' and tools' digest, read once
     with_print = Edition.PRINT in editions
     if single:
         paged = _single(loaded, styles, needs_pdf, with_print, progress)

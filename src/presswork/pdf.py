@@ -281,6 +281,11 @@ def _styles(manuscript: Path, styles: Path, version: str | None) -> _Styles:
     return parsed
 
 
+def parse_styles(manuscript: Path, styles: Path, version: str) -> None:
+    """Parse the styles of ``version`` for later layouts of this process."""
+    _styles(manuscript, styles, version)
+
+
 def lay_out(html: str, manuscript: Path, styles: Path, version: str | None = None) -> Layout:
     from weasyprint import HTML
 

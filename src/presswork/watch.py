@@ -92,8 +92,7 @@ def watch_and_build(
     armed = False
     # The processes that lay out and join stay from one build to the next: a rebuild
     # does not wait for WeasyPrint to load.
-    needs_pdf = Edition.PDF in editions or Edition.PRINT in editions
-    with Workers(default_jobs(), warm=needs_pdf) as workers:
+    with Workers(default_jobs()) as workers:
         for changes in changes_seen:
             if not armed:
                 armed = True

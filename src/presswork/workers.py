@@ -17,18 +17,23 @@ The front matter and the join get processes of their own only for a long book
 (:meth:`Workers.set_apart`); until then the front matter is laid out in the layout pool
 and the join runs in the calling process. Processes are spawned, not forked (Pango does
 not survive a fork). A build that makes PDFs starts a layout process as it starts, with a
-task that loads WeasyPrint, which it does while the manuscript is checked.
+task that loads WeasyPrint and parses the styles, which it does while the manuscript is
+checked.
 ``presswork watch`` keeps its workers from one build to the next. With one job,
 everything runs in the calling process, one thing after another.
 """
 
 from __future__ import annotations
 
+import atexit
+import gc
 import multiprocessing
+import os
 import sys
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 Kind = Literal["layout", "front", "join", "here"]
@@ -42,6 +47,22 @@ def _load_layout() -> None:
     import presswork.pdftags  # noqa: F401
 
 
+def _start_process() -> None:
+    atexit.register(_leave)
+
+
+def _leave() -> None:
+    """Leave without the interpreter's teardown, which the build would wait for (a third of
+    a second): a worker holds nothing that needs it once the layouts it kept are let go
+    and collected, so that WeasyPrint's fonts remove their temporary files."""
+    for module, name in (("presswork.pdf", "_parsed"), ("presswork.units", "_kept_front")):
+        kept = getattr(sys.modules.get(module), name, None)
+        if kept is not None:
+            kept.clear()
+    gc.collect()
+    os._exit(0)
+
+
 def _has_loaded(module: str) -> bool:
     return module in sys.modules
 
@@ -51,18 +72,22 @@ def _load_join() -> None:
 
 
 class Workers:
-    """The build's processes, started as they are first needed (a layout process at once,
-    with ``warm``), and stopped on leaving the ``with`` block. Until :meth:`set_apart`,
+    """The build's processes, started as they are first needed (or by :meth:`warm`), and
+    stopped on leaving the ``with`` block. Until :meth:`set_apart`,
     the front matter is laid out in the layout pool and the join runs in the calling
     process: for a book of a few chapters, a process of its own costs more to start
     than it saves."""
 
-    def __init__(self, jobs: int, warm: bool = False) -> None:
+    def __init__(self, jobs: int) -> None:
         self.jobs = max(1, jobs)
         self.apart = False
         self._pools: dict[Kind, ProcessPoolExecutor] = {}
-        if warm and self.parallel:
-            self.submit("layout", _load_layout)
+
+    def warm(self, manuscript: Path, styles: Path, version: str) -> None:
+        """Have a layout process load WeasyPrint and parse the styles (``version``: their
+        digest) for the manuscript, while the caller checks it."""
+        if self.parallel:
+            self.submit("layout", _load_layout, manuscript, styles, version)
 
     @property
     def parallel(self) -> bool:
@@ -120,5 +145,6 @@ class Workers:
             pool = self._pools[kind] = ProcessPoolExecutor(
                 max_workers=self.jobs if kind == "layout" else 1,
                 mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_process,
             )
         return pool
