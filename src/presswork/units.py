@@ -23,7 +23,7 @@ parallel.
 from __future__ import annotations
 
 import gc
-import hashlib
+import json
 import os
 from collections.abc import Callable, Sequence
 from contextlib import suppress
@@ -126,10 +126,12 @@ class Job:
     manuscript: Path
     styles: Path
     environment: str  # the digest of the styles and versions (see presswork.cache)
+    measured: str = ""  # the front matter: the key of its layout with placeholder numbers
 
 
-# The front matter as last laid out with placeholder numbers in this process, by the digest
-# of its HTML, the styles and the manuscript folder: measured alongside the chapters, it is
+# The front matter as last laid out with placeholder numbers in this process, by the key of
+# that layout (Job.measured: its HTML, the styles, the settings): measured alongside the
+# chapters, it is
 # kept until their page numbers are known and set into it.
 _kept_front: dict[str, Any] = {}
 
@@ -156,17 +158,12 @@ def lay_out_unit(job: Job) -> UnitLayout:
         layout = pdf.lay_out_with_notes(unit.html, job.manuscript, job.styles, job.environment)
     else:
         measuring = replace(unit, folios=placeholders, measure=True)
-        kept = hashlib.sha256(
-            "\0".join(
-                (measuring.html({}), job.environment, str(job.manuscript), str(job.styles))
-            ).encode()
-        ).hexdigest()
-        layout = _kept_front.pop(kept, None) or pdf.lay_out_with_notes(
+        layout = _kept_front.pop(job.measured, None) or pdf.lay_out_with_notes(
             measuring.html, job.manuscript, job.styles, job.environment
         )
         if unit.measure:
             _kept_front.clear()
-            _kept_front[kept] = layout
+            _kept_front[job.measured] = layout
     pages = layout.document.pages
     laid_out = UnitLayout(
         pdf=b"",
@@ -246,12 +243,27 @@ class _Runner:
     progress: Callable[[str], None]
     laid_out: list[str] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
+    placeholder_html: str | None = None
+    measured: str = ""  # the key of the front matter laid out with placeholder numbers
+
+    def source(self, unit: Unit) -> str:
+        """What a unit is laid out from, for its key: its HTML; for the front matter, its
+        HTML with placeholder numbers (which it is always laid out with) and the numbers
+        then set into it (rendered once for both the measure and the front matter)."""
+        if unit.folios is None:
+            return unit.html({})
+        if self.placeholder_html is None:
+            measuring = replace(unit, folios=_placeholders(unit.book), measure=True)
+            self.placeholder_html = measuring.html({})
+        if unit.measure:
+            return self.placeholder_html
+        return self.placeholder_html + "\0numbers " + json.dumps(unit.folios, sort_keys=True)
 
     def run(self, units: Sequence[Unit]) -> list[UnitLayout]:
         keys = [
             cache.unit_key(
                 self.environment,
-                u.html({}),
+                self.source(u),
                 u.images,
                 # WeasyPrint names an image in the PDF after its URL, which holds the
                 # manuscript folder's path.
@@ -262,6 +274,9 @@ class _Runner:
             for u in units
         ]
         self.keys += keys
+        for unit, key in zip(units, keys, strict=True):
+            if unit.measure:
+                self.measured = key
         found: dict[int, UnitLayout] = {}
         for index, key in enumerate(keys):
             entry = cache.load(self.output, key, self.with_pdf)
@@ -276,7 +291,13 @@ class _Runner:
                 self.workers.submit(
                     units[i].kind,
                     lay_out_unit,
-                    Job(units[i], self.manuscript, self.styles, self.environment),
+                    Job(
+                        units[i],
+                        self.manuscript,
+                        self.styles,
+                        self.environment,
+                        self.measured if units[i].folios is not None else "",
+                    ),
                 )
                 for i in missing
             ]
