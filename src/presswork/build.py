@@ -18,7 +18,6 @@ from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 
 from presswork import cache, units
@@ -26,6 +25,7 @@ from presswork import release as release_files
 from presswork.check import check
 from presswork.config import BookConfig
 from presswork.cover import CoverText, render_cover
+from presswork.editions import Edition
 from presswork.epub import render_epub
 from presswork.errors import (
     Diagnostic,
@@ -41,18 +41,7 @@ from presswork.pagination import PageStart, page_starts, with_page_breaks
 from presswork.provenance import Provenance
 from presswork.readcache import Memo
 from presswork.styles import styles_dir
-from presswork.workers import Workers
-
-
-class Edition(StrEnum):
-    PDF = "pdf"
-    PRINT = "print"
-    EPUB = "epub"
-
-    def file_name(self, slug: str) -> str:
-        return {"pdf": f"{slug}.pdf", "print": f"{slug}-print.pdf", "epub": f"{slug}.epub"}[
-            self.value
-        ]
+from presswork.workers import Workers, default_jobs
 
 
 @dataclass(frozen=True)
@@ -134,17 +123,17 @@ def build(
     started for this one."""
     needs_pdf = Edition.PDF in editions or Edition.PRINT in editions
     if workers is None:
-        with Workers(1 if single else jobs or units.default_jobs()) as own:
+        with Workers(1 if single else jobs or default_jobs()) as own:
             return build(manuscript, output, editions, progress, warn, release, jobs, single, own)
     styles = styles_dir()
     environment = cache.environment_key(styles)  # the styles' and tools' digest, read once
     if needs_pdf and not single:
-        workers.warm(Path(manuscript).resolve(), styles, environment)
+        workers.warm(Path(manuscript).resolve(), styles)
     progress("checking the manuscript")
     loaded = load_book(manuscript, warn, Path(output) / cache.CACHE_DIR)
     book = loaded.book
-    if len(book.chapters) >= APART_FROM and needs_pdf and not single:
-        workers.set_apart()
+    if len(book.chapters) >= APART_FROM and not single:
+        workers.set_apart(join=needs_pdf)
     with_print = Edition.PRINT in editions
     if single:
         paged = _single(loaded, styles, needs_pdf, with_print, progress)

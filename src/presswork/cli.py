@@ -20,11 +20,11 @@ from rich.console import Console
 from rich.table import Table
 
 from presswork import __version__
-from presswork.build import Artifact, Built, Edition, build
-from presswork.check import check
+from presswork.editions import Edition
 from presswork.errors import PressworkError, Severity
 
 if TYPE_CHECKING:
+    from presswork.build import Artifact, Built
     from presswork.watch import Rebuild
 
 
@@ -102,21 +102,31 @@ def build_command(
     single: bool,
 ) -> None:
     """Build the editions of MANUSCRIPT (default: manuscript/) into OUTPUT."""
+    from presswork.styles import styles_dir
+    from presswork.workers import Workers, default_jobs
+
     editions = [Edition(f) for f in formats] or list(Edition)
     console = Console(stderr=True)
     cwd = Path.cwd().resolve()
     try:
-        with console.status("building", spinner="dots") as status:
-            built = build(
-                manuscript,
-                output,
-                editions,
-                progress=lambda step: status.update(step),
-                warn=lambda d: click.echo(d.format(relative_to=cwd), err=True),
-                release=release,
-                jobs=jobs,
-                single=single,
-            )
+        with Workers(1 if single else jobs or default_jobs()) as workers:
+            if not single and (Edition.PDF in editions or Edition.PRINT in editions):
+                # A layout process loads WeasyPrint while this one loads the build.
+                workers.warm(manuscript.resolve(), styles_dir())
+            from presswork.build import build
+
+            with console.status("building", spinner="dots") as status:
+                built = build(
+                    manuscript,
+                    output,
+                    editions,
+                    progress=lambda step: status.update(step),
+                    warn=lambda d: click.echo(d.format(relative_to=cwd), err=True),
+                    release=release,
+                    jobs=jobs,
+                    single=single,
+                    workers=workers,
+                )
     except PressworkError as exc:
         for diagnostic in exc.diagnostics:
             click.echo(diagnostic.format(relative_to=cwd), err=True)
@@ -176,6 +186,8 @@ def watch_command(manuscript: Path, output: Path, formats: tuple[str, ...]) -> N
 )
 def check_command(manuscript: Path, strict: bool, output_format: str) -> None:
     """Check MANUSCRIPT (default: manuscript/) and print every problem found."""
+    from presswork.check import check
+
     cwd = Path.cwd().resolve()
     report = check(manuscript).report
     findings = report.sorted()

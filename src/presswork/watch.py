@@ -17,11 +17,11 @@ from threading import Event
 
 from watchfiles import Change, DefaultFilter, watch
 
-from presswork.build import Artifact, Edition, build
+from presswork.build import Artifact, build
+from presswork.editions import Edition
 from presswork.errors import Diagnostic, PressworkError
 from presswork.styles import styles_dir
-from presswork.units import default_jobs
-from presswork.workers import Workers
+from presswork.workers import Workers, default_jobs
 
 
 @dataclass(frozen=True)

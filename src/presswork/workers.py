@@ -47,6 +47,11 @@ def _load_layout() -> None:
     import presswork.pdftags  # noqa: F401
 
 
+def default_jobs() -> int:
+    """One process per core this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def _start_process() -> None:
     atexit.register(_leave)
 
@@ -82,12 +87,14 @@ class Workers:
         self.jobs = max(1, jobs)
         self.apart = False
         self._pools: dict[Kind, ProcessPoolExecutor] = {}
+        self._warmed: set[tuple[Path, Path]] = set()
 
-    def warm(self, manuscript: Path, styles: Path, version: str) -> None:
-        """Have a layout process load WeasyPrint and parse the styles (``version``: their
-        digest) for the manuscript, while the caller checks it."""
-        if self.parallel:
-            self.submit("layout", _load_layout, manuscript, styles, version)
+    def warm(self, manuscript: Path, styles: Path) -> None:
+        """Have a layout process load WeasyPrint and parse the styles for the manuscript
+        folder (once), while the caller loads the rest and checks the manuscript."""
+        if self.parallel and (manuscript, styles) not in self._warmed:
+            self._warmed.add((manuscript, styles))
+            self.submit("layout", _load_layout, manuscript, styles)
 
     @property
     def parallel(self) -> bool:
@@ -103,12 +110,14 @@ class Workers:
         what it costs in memory)."""
         return self.submit(kind, _has_loaded, module).result()
 
-    def set_apart(self) -> None:
-        """Give the front matter and the join processes of their own from now on (and
-        start the join's at once, to load pikepdf while pages are laid out)."""
+    def set_apart(self, join: bool = True) -> None:
+        """Give the front matter and the join processes of their own from now on (and,
+        with ``join``, start the join's at once, to load pikepdf while pages are laid
+        out)."""
         if self.parallel and not self.apart:
             self.apart = True
-            self.submit("join", _load_join)
+            if join:
+                self.submit("join", _load_join)
 
     def __enter__(self) -> Workers:
         return self
