@@ -67,19 +67,6 @@ class _Outline:
     children: list[_Outline]
 
 
-def join(
-    parts: Sequence[Part],
-    furniture: Sequence[bytes],
-    fonts: Sequence[Path],
-    date: datetime,
-    subsets: Path | None = None,
-    with_print: bool = False,
-) -> Joined:
-    """The book's PDF from its parts (:func:`start`, then :func:`finish`)."""
-    start(parts, furniture, fonts, date, subsets, with_print)
-    return finish()
-
-
 @dataclass
 class _Joining:
     out: pikepdf.Pdf
