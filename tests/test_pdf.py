@@ -436,3 +436,40 @@ def test_page_size_is_taken_from_book_yaml(tmp_path: Path, make_book: Callable[.
     box = [float(v) for v in PdfReader(tmp_path / "out" / "small.pdf").pages[0].mediabox]
     assert box[2] == pytest.approx(148 * MM, abs=0.5) and box[3] == pytest.approx(210 * MM, abs=0.5)
     assert not (tmp_path / "out" / "small.epub").exists()
+
+
+CONTENTS = """<html lang="en"><body><nav class="contents"><ol>
+<li class="toc-level-1"><span class="toc-entry"><a href="#a">Alpha</a><span class="toc-page"
+ data-href="#a" data-page="999"></span></span></li>
+<li class="toc-level-1"><span class="toc-entry"><a href="#b">Beta</a><span class="toc-page"
+ data-href="#b" data-page="999"></span></span></li>
+</ol></nav><h1 id="a">Alpha</h1><h1 id="b">Beta</h1></body></html>"""
+
+
+def test_page_numbers_set_into_a_laid_out_contents_keep_their_right_edge(
+    tmp_path: Path,
+) -> None:
+    """The contents is laid out once with placeholder numbers; the real ones are set into
+    that layout, right-aligned as the placeholder was, and a number that cannot be set is
+    named (the build then fails rather than print the placeholder)."""
+    from datetime import UTC, datetime
+
+    from presswork import pdf
+    from presswork.styles import styles_dir
+
+    layout = pdf.lay_out(CONTENTS, tmp_path, styles_dir())
+    missed = pdf.set_page_numbers(layout, {"a": "999", "b": "999"}, {"a": "7"})
+    assert missed == ["b"]
+    written, _ = pdf.screen_pdf(layout, "contents", datetime(2000, 1, 1, tzinfo=UTC))
+    path = tmp_path / "contents.pdf"
+    path.write_bytes(written)
+    words = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", "-bbox", path, "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    found = re.findall(r'xMax="([\d.]+)"[^>]*>([^<]+)<', words)
+    right = {text: float(x) for x, text in found}
+    assert "7" in right and "999" in right and "Alpha" in right, found
+    assert abs(right["7"] - right["999"]) < 0.5, right
