@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import itertools
 import os
 import platform
 import re
@@ -508,6 +509,18 @@ def print_scale(results: Sequence[SizeResult]) -> None:
         )
     headers = ["entries", "pages", "s/page", f"vs {smallest.entries}", "within 15%"]
     print_table([*headers, "s/added page"], rows)
+    # The same target read as "cost grows linearly": what a page adds, at the largest
+    # step against the smallest (what is paid once per build is left out of both).
+    marginals = [marginal_seconds_per_page(b, a) for a, b in itertools.pairwise(results)]
+    first, last = (marginals[0], marginals[-1]) if len(marginals) >= 2 else (None, None)
+    if first and last:
+        value = last / first
+        verdict = "met" if abs(value - 1) <= 0.15 else "NOT met"
+        print(
+            f"s/added page, {results[-2].entries}->{results[-1].entries} vs "
+            f"{results[0].entries}->{results[1].entries} entries: {value:.3f} "
+            f"(within 15% of 1: {verdict})"
+        )
 
 
 def _cpu_model() -> str:

@@ -130,8 +130,8 @@ class Job:
 
 # The front matter as last laid out with placeholder numbers in this process, by the key of
 # that layout (Job.measured: its HTML, the styles, the settings): measured alongside the
-# chapters, it is
-# kept until their page numbers are known and set into it.
+# chapters, it is kept until their page numbers are known and set into it (which uses it
+# up: it is taken out).
 _kept_front: dict[str, Any] = {}
 
 
