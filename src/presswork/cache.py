@@ -35,7 +35,7 @@ from presswork.release import pango_version
 CACHE_DIR = ".presswork-cache"
 UNITS_DIR = f"{CACHE_DIR}/units"
 FONTS_DIR = f"{CACHE_DIR}/fonts"  # the font subsets of the last join (presswork.fontmerge)
-FORMAT = 6
+FORMAT = 7
 
 
 @dataclass(frozen=True)
