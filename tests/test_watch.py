@@ -3,6 +3,7 @@ editions when an edit breaks the manuscript."""
 
 from __future__ import annotations
 
+import os
 import queue
 import shutil
 import signal
@@ -19,7 +20,13 @@ from conftest import BOOKS
 
 
 class Watcher:
-    def __init__(self, source: Path, output: Path) -> None:
+    def __init__(
+        self,
+        source: Path,
+        output: Path,
+        formats: tuple[str, ...] = ("epub",),
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -29,14 +36,14 @@ class Watcher:
                 str(source),
                 "-o",
                 str(output),
-                "--format",
-                "epub",
+                *(option for name in formats for option in ("--format", name)),
             ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
             bufsize=1,
+            env=None if env is None else {**os.environ, **env},
         )
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
@@ -93,3 +100,42 @@ def test_an_edit_is_rebuilt_and_a_broken_one_leaves_the_last_good_edition(
     beta.write_text(beta.read_text() + "\nA call to a note nobody wrote.[^missing]\n")
     running.wait_for("not built")
     assert epub.read_bytes() == good
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found |= {int(c) for c in (task / "children").read_text().split()}
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status  # a zombie has ended
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc")
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL], ids=["TERM", "KILL"])
+def test_a_stopped_watch_leaves_no_process_and_no_temporary_file(
+    tmp_path: Path, stop: signal.Signals
+) -> None:
+    """A watch keeps its layout processes between builds; stopped, even killed, it
+    leaves none of them running and none of WeasyPrint's temporary font folders."""
+    source, temporary = tmp_path / "book", tmp_path / "tmp"
+    shutil.copytree(BOOKS / "multi", source)
+    temporary.mkdir()
+    running = Watcher(source, tmp_path / "out", formats=(), env={"TMPDIR": str(temporary)})
+    running.wait_for("built ")
+    children = _children(running.process.pid)
+    assert children, "the watch keeps no process between builds"
+    assert any(temporary.iterdir()), "WeasyPrint's fonts are not where TMPDIR says"
+    running.process.send_signal(stop)
+    running.process.wait(timeout=20)
+    deadline = time.monotonic() + 20
+    while any(_running(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in children if _running(pid)]
+    assert not list(temporary.iterdir())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -168,6 +169,8 @@ def watch_command(manuscript: Path, output: Path, formats: tuple[str, ...]) -> N
             click.echo(f"not built ({what}): the last good editions are left in {output}")
         sys.stdout.flush()  # a watch is read live, often through a pipe
 
+    # Stopped by a supervisor as by Ctrl-C: the processes it keeps are stopped in turn.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     click.echo(f"watching {manuscript} and the styles; Ctrl-C stops")
     sys.stdout.flush()
     watch_and_build(manuscript, output, editions, report)

@@ -19,24 +19,30 @@ and the join runs in the calling process. Processes are spawned, not forked (Pan
 not survive a fork). A build that makes PDFs starts a layout process as it starts, with a
 task that loads WeasyPrint and parses the styles, which it does while the manuscript is
 checked.
-``presswork watch`` keeps its workers from one build to the next. With one job,
-everything runs in the calling process, one thing after another.
+``presswork watch`` keeps its workers from one build to the next. A worker whose parent
+ends, even killed, is stopped (Linux's parent-death signal), and a stopped worker leaves
+as at the end: no process stays behind, and WeasyPrint's temporary font folders are
+removed. With one job, everything runs in the calling process, one thing after another.
 """
 
 from __future__ import annotations
 
 import atexit
+import ctypes
 import gc
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import suppress
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 Kind = Literal["layout", "front", "join", "here"]
+_PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent ends
 T = TypeVar("T")
 
 
@@ -54,6 +60,20 @@ def default_jobs() -> int:
 
 def _start_process() -> None:
     atexit.register(_leave)
+    # Stopped (by its pool, or because the process that started it is gone, killed or
+    # not): leave as at the end, so that what cleans up after WeasyPrint runs.
+    signal.signal(signal.SIGTERM, _stopped)
+    if sys.platform == "linux":
+        with suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    parent = multiprocessing.parent_process()
+    if parent is not None and not parent.is_alive():  # gone before it could be told
+        sys.exit(0)
+
+
+def _stopped(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once is enough: let the cleanup run
+    sys.exit(128 + signum)
 
 
 def _leave() -> None:
