@@ -298,6 +298,18 @@ def test_a_book_set_apart_is_the_same_to_the_byte(
         assert (tmp_path / edition.name).read_bytes() == edition.read_bytes()
 
 
+def test_a_warm_layout_process_has_loaded_weasyprint_and_the_styles() -> None:
+    """The process a build starts while it checks the manuscript has WeasyPrint loaded
+    and the styles parsed by the time the first chapter reaches it."""
+    from presswork.styles import styles_dir
+    from presswork.workers import Workers
+
+    with Workers(2) as workers:
+        warming = workers.warm(BOOKS / "multi", styles_dir())
+        assert warming is not None and warming.result(timeout=60)
+        assert workers.warm(BOOKS / "multi", styles_dir()) is None  # once is enough
+
+
 # Rebuilding -----------------------------------------------------------------------
 
 

@@ -46,11 +46,13 @@ _PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent end
 T = TypeVar("T")
 
 
-def _load_layout() -> None:
-    import weasyprint.document  # noqa: F401
-
-    import presswork.pdf
+def _load_layout(manuscript: Path, styles: Path) -> bool:
+    """Load WeasyPrint and parse the styles, as the first layout would."""
     import presswork.pdftags  # noqa: F401
+    from presswork import cache, pdf  # WeasyPrint, Pango, pikepdf
+
+    pdf.parse_styles(manuscript, styles, cache.environment_key(styles))
+    return "weasyprint" in sys.modules
 
 
 def default_jobs() -> int:
@@ -109,12 +111,14 @@ class Workers:
         self._pools: dict[Kind, ProcessPoolExecutor] = {}
         self._warmed: set[tuple[Path, Path]] = set()
 
-    def warm(self, manuscript: Path, styles: Path) -> None:
+    def warm(self, manuscript: Path, styles: Path) -> Future[bool] | None:
         """Have a layout process load WeasyPrint and parse the styles for the manuscript
-        folder (once), while the caller loads the rest and checks the manuscript."""
-        if self.parallel and (manuscript, styles) not in self._warmed:
-            self._warmed.add((manuscript, styles))
-            self.submit("layout", _load_layout, manuscript, styles)
+        folder (once), while the caller loads the rest and checks the manuscript; the
+        future says whether WeasyPrint is loaded (None: nothing to do)."""
+        if not self.parallel or (manuscript, styles) in self._warmed:
+            return None
+        self._warmed.add((manuscript, styles))
+        return self.submit("layout", _load_layout, manuscript, styles)
 
     @property
     def parallel(self) -> bool:
