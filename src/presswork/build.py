@@ -25,7 +25,7 @@ from presswork import release as release_files
 from presswork.check import check
 from presswork.config import BookConfig
 from presswork.cover import CoverText, render_cover
-from presswork.editions import Edition
+from presswork.editions import Edition, makes_pdf
 from presswork.epub import render_epub
 from presswork.errors import (
     Diagnostic,
@@ -121,7 +121,7 @@ def build(
     the layout cache (slower: the reference the joined layout is tested against).
     ``workers``: processes kept from an earlier build (``presswork watch``) rather than
     started for this one."""
-    needs_pdf = Edition.PDF in editions or Edition.PRINT in editions
+    needs_pdf = makes_pdf(editions)
     if workers is None:
         with Workers(1 if single else jobs or default_jobs()) as own:
             return build(manuscript, output, editions, progress, warn, release, jobs, single, own)

@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from presswork import __version__
-from presswork.editions import Edition
+from presswork.editions import Edition, makes_pdf
 from presswork.errors import PressworkError, Severity
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ def build_command(
     cwd = Path.cwd().resolve()
     try:
         with Workers(1 if single else jobs or default_jobs()) as workers:
-            if not single and (Edition.PDF in editions or Edition.PRINT in editions):
+            if not single and makes_pdf(editions):
                 # A layout process loads WeasyPrint while this one loads the build.
                 workers.warm(manuscript.resolve(), styles_dir())
             from presswork.build import build

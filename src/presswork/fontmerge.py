@@ -245,14 +245,14 @@ def keep_subset(path: Path, gids: list[int], subsets: Path) -> bool:
     """Make the subset of the font file ``path`` to ``gids`` and keep it in ``subsets``
     for a merge to take (run where fontTools' subsetter is loaded anyway: a process that
     lays out pages); False where fontTools cannot subset it or it cannot be kept."""
-    if _kept_subset(path, gids, subsets) is not None:
+    if is_kept(path, gids, subsets):
         return True
     try:
         data = _subset(path, gids)
     except Exception:  # the merge will leave the face as the parts wrote it
         return False
     _keep_subset(path, gids, subsets, data)
-    return _kept_subset(path, gids, subsets) is not None
+    return is_kept(path, gids, subsets)
 
 
 def _font_slots(pdf: pikepdf.Pdf) -> Iterator[tuple[Any, str, Any]]:

@@ -11,7 +11,7 @@ its note), the bodies come page by page in the order they were set.
 And the lines without a ``/Span`` each: WeasyPrint wraps every line of text in a span of
 its own, which says nothing a reader can use (no language, no alternative text) and is
 two thirds of the tree's elements; their content goes to the element that holds them
-(:func:`_unwrap_lines`). So does that of every other bare ``/Span`` or ``/NonStruct`` (an
+(:func:`_unwrap_bare`). So does that of every other bare ``/Span`` or ``/NonStruct`` (an
 element that groups without meaning, as a ``<span>`` or a generated ``::before``, with
 no attribute of its own): its marked content, annotation references and elements take
 its place in its parent. The references to annotations (``/OBJR``) are written inside
@@ -133,7 +133,7 @@ def finish(data: bytes, leaders: tuple[Leader, ...] = (), pack: bool = False) ->
     faster) and, with ``pack``, its objects in object streams."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         _tag_notes(pdf)
-        _unwrap_lines(pdf)
+        _unwrap_bare(pdf)
         draw_leaders(pdf, leaders)
         return deterministic_bytes(pdf, pack=pack)
 
@@ -193,7 +193,7 @@ _BARE_KEYS = {"/Type", "/S", "/P", "/Pg", "/K"}
 _BARE_TYPES = {"/Span", "/NonStruct"}
 
 
-def _unwrap_lines(pdf: pikepdf.Pdf) -> None:
+def _unwrap_bare(pdf: pikepdf.Pdf) -> None:
     """Replace every bare ``/Span`` or ``/NonStruct`` (no attribute of its own) by what it
     holds, in its parent's ``/K``, and point the ``/ParentTree`` at the parent; write
     each annotation's reference (``/OBJR``) into the ``/K`` that holds it. A
@@ -220,14 +220,13 @@ def _unwrap_below(element: pikepdf.Object, owners: dict[tuple[int, int], pikepdf
             _unwrap_below(kid, owners)
             items = _bare_content(kid)
             if items is not None:
+                # Its references were written direct as it was walked (just above).
                 for item in items:
                     if is_struct(item):
                         item.P = element
-                        content.append(item)
-                    elif _is_reference(item):
-                        content.append(pikepdf.Dictionary({k: v for k, v in item.items()}))
-                    else:
-                        content.append(_content_item(item, kid, element))
+                    elif not _is_reference(item):
+                        item = _content_item(item, kid, element)
+                    content.append(item)
                 owners[kid.objgen] = element
                 changed = True
                 continue

@@ -26,7 +26,7 @@ from typing import Any
 
 import pikepdf
 
-from presswork.pdftags import name_tree, number_tree
+from presswork.pdftags import kids, name_tree, number_tree
 
 NOTE_DESTINATION = re.compile(r"--_note-\d+$")
 
@@ -170,8 +170,7 @@ def _marked_content_problems(pdf: Any, elements: list[Any]) -> list[str]:
     numbers = {page.objgen: index + 1 for index, page in enumerate(pdf.pages)}
     owners: dict[tuple[int, int], Any] = {}
     for element in elements:
-        k = element.get("/K")
-        for item in k if isinstance(k, pikepdf.Array) else [k] if k is not None else []:
+        for item in kids(element):
             if isinstance(item, pikepdf.Dictionary) and item.get("/Type") == "/MCR":
                 page, mcid = item.get("/Pg", element.get("/Pg")), int(item.MCID)
             elif isinstance(item, int):
