@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -473,3 +475,26 @@ def test_page_numbers_set_into_a_laid_out_contents_keep_their_right_edge(
     right = {text: float(x) for x, text in found}
     assert "7" in right and "999" in right and "Alpha" in right, found
     assert abs(right["7"] - right["999"]) < 0.5, right
+
+
+def test_weasyprint_loads_its_libraries_without_searching_for_them() -> None:
+    """A layout process loads WeasyPrint's C libraries by their sonames: no name goes
+    through ctypes' find_library (ldconfig, the C compiler, the linker: a third of a
+    second of every process's start), and HarfBuzz's subsetter, which the PDFs' fonts
+    are subset with, is among them."""
+    probe = """
+import ctypes.util, json
+asked = []
+def find_library(name):
+    asked.append(name)
+    return None
+ctypes.util.find_library = find_library
+from presswork import pdf
+pdf._load_weasyprint()
+from weasyprint.text import ffi
+print(json.dumps({"asked": asked, "subset": ffi.harfbuzz_subset is not None}))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert json.loads(result.stdout) == {"asked": [], "subset": True}, result.stdout

@@ -23,8 +23,9 @@ import atexit
 import io
 import logging
 import os
+import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -259,9 +260,35 @@ _parsed: dict[tuple[Path, Path, str], _Styles] = {}
 atexit.register(_parsed.clear)
 
 
+def _load_weasyprint() -> None:
+    """Load WeasyPrint in this process (its first layout, or parse of the styles, does).
+
+    WeasyPrint asks for each C library it uses under several names, Windows' and
+    macOS' before Linux's sonames. For every name without a dot, cffi asks
+    ``ctypes.util.find_library``, which on Linux runs ldconfig, the C compiler and the
+    linker in turn: a third of a second of each layout process's start. While WeasyPrint
+    loads, no name is looked up that way, so WeasyPrint goes on to the sonames, which
+    the system's loader finds itself; only if that fails is it loaded the usual way."""
+    if "weasyprint.text.ffi" in sys.modules:
+        return
+    import ctypes.util
+
+    find_library = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:  # (WeasyPrint prints its installation advice before it gives up)
+        with redirect_stdout(io.StringIO()):
+            import weasyprint.text.ffi
+    except OSError:
+        pass  # loaded below, with find_library
+    finally:
+        ctypes.util.find_library = find_library
+    import weasyprint  # noqa: F401
+
+
 def _styles(manuscript: Path, styles: Path, version: str | None) -> _Styles:
     """The styles parsed, or taken from an earlier parse of the same ``version`` of them
     (a digest of the styles folder's files; ``None``: parse anew)."""
+    _load_weasyprint()
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
@@ -287,9 +314,9 @@ def parse_styles(manuscript: Path, styles: Path, version: str) -> None:
 
 
 def lay_out(html: str, manuscript: Path, styles: Path, version: str | None = None) -> Layout:
+    parsed = _styles(manuscript, styles, version)
     from weasyprint import HTML
 
-    parsed = _styles(manuscript, styles, version)
     with _weasyprint_warnings() as messages:
         document = HTML(
             string=html, base_url=str(manuscript) + "/", url_fetcher=parsed.fetcher

@@ -142,9 +142,10 @@ def lay_out_unit(job: Job) -> UnitLayout:
     (the layout is kept), then to write it with the real numbers set into that same
     layout (:func:`presswork.pdf.set_page_numbers`), laid out again only where it was
     not kept. What the join needs is read from WeasyPrint's pages before the PDF is
-    written, so that the pages can be let go before the PDF is finished. A unit other
-    than a chapter leaves as much garbage as it keeps: its layout's cycles are collected,
-    so that writing reuses that memory rather than adding to it."""
+    written, so that the pages can be let go before the PDF is finished. The front
+    matter (a report's contents: the largest layout of the book) leaves as much garbage
+    as it keeps: its cycles are collected, so that writing reuses that memory rather
+    than adding to it."""
     # WeasyPrint is loaded only where pages are laid out: not by an ePub built from
     # the cache.
     from presswork import pdf
@@ -173,7 +174,7 @@ def lay_out_unit(job: Job) -> UnitLayout:
         layout_warnings=layout.warnings,
         displaced=tuple(layout.displaced_notes()),
     )
-    if unit.chapter is None:
+    if placeholders is not None:
         gc.collect()
     if unit.measure:
         return laid_out
@@ -187,7 +188,7 @@ def lay_out_unit(job: Job) -> UnitLayout:
     identifier = unit.book.metadata.identifier
     written, messages = pdf.screen_pdf(layout, identifier, html.UNIT_DATE)
     del layout, pages
-    if unit.chapter is None:
+    if placeholders is not None:
         gc.collect()
     if unit.furniture is not None:
         written = as_artifacts(written)
