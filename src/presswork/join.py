@@ -99,7 +99,8 @@ def start(
     and ``subsets`` does not keep yet: another process may make them
     (:func:`~presswork.fontmerge.keep_subset`), which spares this one fontTools'
     subsetter on top of the whole book."""
-    _joining.clear()
+    while _joining:  # a join that never finished (its build failed) is let go
+        _joining.pop().out.close()
     out = _open(parts[0].pdf)
     try:
         _date(out, date)
@@ -141,7 +142,7 @@ def _join(out: pikepdf.Pdf, parts: Sequence[Part], furniture: Sequence[bytes]) -
     book.adopt_own(parts[0])
     furniture_pdfs = [_open(data) for data in furniture]
     try:
-        pages = [page for pdf in furniture_pdfs for page in pdf.pages]
+        pages = iter([page for pdf in furniture_pdfs for page in pdf.pages])
         for part in parts[1:]:
             # pikepdf copies a foreign object's stream data when it copies the object, so
             # each part is closed once copied: only the book's objects stay in memory.
@@ -149,7 +150,7 @@ def _join(out: pikepdf.Pdf, parts: Sequence[Part], furniture: Sequence[bytes]) -
                 appended = book.append(part, pdf)
             if part.furnished:
                 for page, dx in zip(appended, part.shifts, strict=True):
-                    _overlay(out, page, pages.pop(0), dx)
+                    _overlay(out, page, next(pages), dx)
     finally:
         for pdf in furniture_pdfs:
             pdf.close()
