@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import subprocess
+import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -308,6 +309,47 @@ def test_a_warm_layout_process_has_loaded_weasyprint_and_the_styles() -> None:
         warming = workers.warm(BOOKS / "multi", styles_dir())
         assert warming is not None and warming.result(timeout=60)
         assert workers.warm(BOOKS / "multi", styles_dir()) is None  # once is enough
+
+
+def test_a_failed_build_leaves_no_step_of_its_join_to_run(
+    multi: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long book's join goes on from step to step in a thread of the build while the
+    ePub is written; a build that fails meanwhile waits for it to end, so that nothing of
+    it runs on after the build (a watch goes on with the same processes)."""
+    from presswork import build as building
+    from presswork.errors import OutputError, error
+    from presswork.workers import Workers
+
+    def failing(*args: object) -> bytes:
+        raise OutputError(error("PW902", "the ePub cannot be written"))
+
+    assert multi.source is not None
+    monkeypatch.setattr(building, "APART_FROM", 1)
+    monkeypatch.setattr(building, "render_epub", failing)
+    with Workers(2) as workers:
+        with pytest.raises(OutputError):
+            building.build(multi.source, tmp_path, workers=workers)
+        assert not [t for t in threading.enumerate() if t.name == "presswork-join"]
+        monkeypatch.undo()
+        monkeypatch.setattr(building, "APART_FROM", 1)
+        building.build(multi.source, tmp_path, workers=workers)  # the same processes
+    for edition in (multi.pdf, multi.print_pdf, multi.epub):
+        assert (tmp_path / edition.name).read_bytes() == edition.read_bytes()
+
+
+def test_a_joined_book_is_let_go_when_the_next_join_starts(multi: Built, tmp_path: Path) -> None:
+    """The join hands its editions back before it frees the joined book, which it lets go
+    of at the next join: a process that joins book after book holds one at most."""
+    from presswork import build as building
+    from presswork import join
+
+    assert multi.source is not None
+    building.build(multi.source, tmp_path / "first", jobs=1)
+    assert len(join._spent) == 1
+    first = join._spent[0]
+    building.build(multi.source, tmp_path / "second", jobs=1)
+    assert len(join._spent) == 1 and join._spent[0] is not first
 
 
 # Rebuilding -----------------------------------------------------------------------

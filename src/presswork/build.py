@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
@@ -141,6 +142,28 @@ def build(
         paged = _in_units(
             loaded, styles, environment, output, workers, needs_pdf, with_print, progress
         )
+    try:
+        return _write_editions(
+            loaded, paged, editions, output, styles, environment, release, warn, progress
+        )
+    finally:
+        paged.settle()
+
+
+def _write_editions(
+    loaded: Loaded,
+    paged: _Paged,
+    editions: Sequence[Edition],
+    output: Path,
+    styles: Path,
+    environment: str,
+    release: bool,
+    warn: Callable[[Diagnostic], None],
+    progress: Progress,
+) -> Built:
+    """Write the ePub (while the PDFs are joined), take the PDFs and save every edition."""
+    book = loaded.book
+    needs_pdf = makes_pdf(editions)
     for diagnostic in paged.warnings:
         warn(diagnostic)
     pages, starts = paged.pages, paged.starts
@@ -213,9 +236,13 @@ class _JoinRequest:
     with_print: bool
 
 
-def _start_join(request: _JoinRequest) -> dict[Path, list[int]]:
+PDFs = tuple[bytes, bytes | None]  # the screen and print editions
+
+
+def _start_join(request: _JoinRequest) -> dict[Path, list[int]] | PDFs:
     """Join the units' pages in this process (the join's) and say which font subsets the
-    merge still needs (see :func:`presswork.join.start`)."""
+    merge still needs (see :func:`presswork.join.start`); where it needs none (they are
+    kept from an earlier join), finish it here and now: the editions."""
     from presswork import join  # pikepdf loads only to make a PDF
 
     front, pages = request.front
@@ -224,7 +251,7 @@ def _start_join(request: _JoinRequest) -> dict[Path, list[int]]:
         join.Part(pdf, shifts, furnished=True, figures=figures)
         for pdf, shifts, figures in request.chapters
     ]
-    return join.start(
+    needed = join.start(
         parts,
         request.furniture,
         request.fonts,
@@ -232,9 +259,10 @@ def _start_join(request: _JoinRequest) -> dict[Path, list[int]]:
         subsets=request.subsets,
         with_print=request.with_print,
     )
+    return needed if needed else _finish_join()
 
 
-def _finish_join() -> tuple[bytes, bytes | None]:
+def _finish_join() -> PDFs:
     """The screen and print editions of the book :func:`_start_join` joined here."""
     from presswork import join
 
@@ -248,18 +276,47 @@ def _keep_subset(path: Path, gids: list[int], subsets: Path) -> bool:
     return keep_subset(path, gids, subsets)
 
 
-@dataclass(frozen=True)
 class _Join:
     """The join under way: started in the join's process, its fonts subset in the
     layout processes (which have fontTools' subsetter loaded, and nothing else to do by
-    then), finished in the join's process."""
+    then), finished in the join's process.
 
-    workers: Workers
-    started: Future[dict[Path, list[int]]]
-    subsets: Path
+    Where the join has a process of its own, a thread of this one takes it from step to
+    step as each ends, so that it does not wait for this process to write the ePub.
+    Otherwise it goes on when its result is asked for."""
 
-    def result(self) -> tuple[bytes, bytes | None]:
+    def __init__(
+        self, workers: Workers, started: Future[dict[Path, list[int]] | PDFs], subsets: Path
+    ) -> None:
+        self.workers = workers
+        self.started = started
+        self.subsets = subsets
+        self.done: Future[PDFs] | None = None
+        if workers.apart:
+            self.done = Future()
+            threading.Thread(target=self._drive, name="presswork-join", daemon=True).start()
+
+    def result(self) -> PDFs:
+        """The screen and print editions."""
+        return self._steps() if self.done is None else self.done.result()
+
+    def settle(self) -> None:
+        """Wait for the join to end, whatever its outcome (a build that failed meanwhile
+        leaves no step of it to run after the build)."""
+        if self.done is not None:
+            wait([self.done])
+
+    def _drive(self) -> None:
+        assert self.done is not None
+        try:
+            self.done.set_result(self._steps())
+        except BaseException as exc:  # handed to whoever asks for the result
+            self.done.set_exception(exc)
+
+    def _steps(self) -> PDFs:
         needed = self.started.result()
+        if isinstance(needed, tuple):  # finished at once
+            return needed
         made = [
             self.workers.submit("layout", _keep_subset, path, gids, self.subsets)
             for path, gids in needed.items()
@@ -274,13 +331,14 @@ class _Paged:
     """The book laid out: its PDFs (when wanted; joined meanwhile in another process),
     page count and page starts."""
 
-    pdfs: Callable[[], tuple[bytes, bytes | None]] | None  # the screen and print editions
+    pdfs: Callable[[], PDFs] | None
     pages: int
     starts: tuple[PageStart, ...]
     warnings: list[Diagnostic]
     laid_out: tuple[str, ...]
     units: int
     keys: tuple[str, ...] | None
+    settle: Callable[[], None] = lambda: None  # wait for the PDFs, made or not
 
 
 def _in_units(
@@ -321,7 +379,7 @@ def _in_units(
         for first, unit in zip(firsts, everything, strict=True)
         for note, call, note_page in unit.displaced
     ]
-    joined: Callable[[], tuple[bytes, bytes | None]] | None = None
+    joined: _Join | None = None
     if needs_pdf:
         furniture = layouts.furniture
         written = [w for u in (*everything, *furniture) for w in u.write_warnings]
@@ -346,15 +404,16 @@ def _in_units(
             with_print,
         )
         started = workers.submit("join", _start_join, request)
-        joined = _Join(workers, started, request.subsets).result
+        joined = _Join(workers, started, request.subsets)
     return _Paged(
-        joined,
+        None if joined is None else joined.result,
         layouts.page_count,
         layouts.page_starts(),
         warnings,
         layouts.laid_out,
         len(layouts.keys),
         layouts.keys,
+        lambda: None if joined is None else joined.settle(),
     )
 
 

@@ -77,6 +77,10 @@ class _Joining:
 
 # The book being joined in this process, between start() and finish().
 _joining: list[_Joining] = []
+# The book last joined in this process, let go of when the next join starts rather than
+# before its editions are handed back: freeing the objects of a 500-page book takes a
+# tenth of a second, and a process that ends leaves without freeing them.
+_spent: list[pikepdf.Pdf] = []
 
 
 def start(
@@ -99,6 +103,7 @@ def start(
     and ``subsets`` does not keep yet: another process may make them
     (:func:`~presswork.fontmerge.keep_subset`), which spares this one fontTools'
     subsetter on top of the whole book."""
+    _spent.clear()
     while _joining:  # a join that never finished (its build failed) is let go
         _joining.pop().out.close()
     out = _open(parts[0].pdf)
@@ -131,6 +136,7 @@ def finish() -> Joined:
         return Joined(screen, deterministic_bytes(out, pack=True))
     finally:
         out.close()
+        _spent.append(out)
 
 
 def _open(data: bytes) -> pikepdf.Pdf:
