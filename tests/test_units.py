@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import re
 import shutil
 import subprocess
@@ -440,6 +441,28 @@ def test_a_longer_chapter_moves_what_follows_without_laying_it_out(
     pdf = output / editable.pdf.name
     assert page_texts(pdf) == page_texts(whole / editable.pdf.name)
     assert structure(pdf) == structure(whole / editable.pdf.name)
+
+
+def test_a_one_chapter_rebuild_waits_for_the_warm_layout_process(
+    copy_of_multi: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an edit, the one chapter to lay out waits for the layout process that is
+    loading WeasyPrint while the manuscript is checked, rather than have the pool start
+    a second process to load WeasyPrint again on the same cores."""
+    from presswork import build as building
+    from presswork.workers import Workers
+
+    source, output = copy_of_multi
+    monkeypatch.setattr(building, "APART_FROM", 1)
+    beta = source / "beta.md"
+    beta.write_text(beta.read_text(encoding="utf-8").replace("paragraph", "passage", 1))
+    before = set(multiprocessing.active_children())
+    with Workers(2) as workers:
+        built = building.build(source, output, workers=workers)
+        assert built.laid_out == ("chapter beta",)
+        started = set(multiprocessing.active_children()) - before
+        assert workers.started == ("join", "layout")
+        assert len(started) == 2  # the join's and one layout process
 
 
 def test_the_epub_alone_takes_its_page_numbers_from_the_cache(

@@ -287,6 +287,7 @@ class _Runner:
         if missing:
             names = [units[i].name for i in missing]
             self.progress(f"laying out {_plural(len(missing), 'unit')}: {_summary(names)}")
+            self.workers.before_layout(sum(units[i].kind == "layout" for i in missing))
             futures = [
                 self.workers.submit(
                     units[i].kind,

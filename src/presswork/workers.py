@@ -18,7 +18,8 @@ The front matter and the join get processes of their own only for a long book
 and the join runs in the calling process. Processes are spawned, not forked (Pango does
 not survive a fork). A build that makes PDFs starts a layout process as it starts, with a
 task that loads WeasyPrint and parses the styles, which it does while the manuscript is
-checked.
+checked; a single layout (a rebuild after an edit) waits for that process rather than
+have the pool start another.
 ``presswork watch`` keeps its workers from one build to the next. A worker whose parent
 ends, even killed, is stopped (Linux's parent-death signal), and a stopped worker leaves
 as at the end: no process stays behind, and WeasyPrint's temporary font folders are
@@ -35,7 +36,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
 from pathlib import Path
@@ -110,6 +111,7 @@ class Workers:
         self.apart = False
         self._pools: dict[Kind, ProcessPoolExecutor] = {}
         self._warmed: set[tuple[Path, Path]] = set()
+        self._warming: Future[bool] | None = None
 
     def warm(self, manuscript: Path, styles: Path) -> Future[bool] | None:
         """Have a layout process load WeasyPrint and parse the styles for the manuscript
@@ -118,7 +120,18 @@ class Workers:
         if not self.parallel or (manuscript, styles) in self._warmed:
             return None
         self._warmed.add((manuscript, styles))
-        return self.submit("layout", _load_layout, manuscript, styles)
+        self._warming = self.submit("layout", _load_layout, manuscript, styles)
+        return self._warming
+
+    def before_layout(self, count: int) -> None:
+        """Say that ``count`` layouts are about to be asked for. One layout waits for a
+        layout process still loading WeasyPrint (:meth:`warm`): the pool would otherwise
+        start another process for it, which could not load WeasyPrint sooner, and would
+        take the cores from the one loading it. A rebuild after an edit lays out one
+        chapter."""
+        warming = self._warming
+        if count == 1 and warming is not None and not warming.done():
+            wait([warming])
 
     @property
     def parallel(self) -> bool:
