@@ -443,26 +443,49 @@ def test_a_longer_chapter_moves_what_follows_without_laying_it_out(
     assert structure(pdf) == structure(whole / editable.pdf.name)
 
 
-def test_a_one_chapter_rebuild_waits_for_the_warm_layout_process(
-    copy_of_multi: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+def test_a_one_chapter_rebuild_of_a_long_book(
+    editable: Built,
+    copy_of_multi: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     """After an edit, the one chapter to lay out waits for the layout process that is
     loading WeasyPrint while the manuscript is checked, rather than have the pool start
-    a second process to load WeasyPrint again on the same cores."""
+    a second process to load WeasyPrint again on the same cores; meanwhile the join's
+    process opens the chapters found in the cache, which the join then takes by their
+    keys. The editions are those of the book built afresh."""
     from presswork import build as building
     from presswork.workers import Workers
 
     source, output = copy_of_multi
     monkeypatch.setattr(building, "APART_FROM", 1)
+    for name, value in EPOCH.items():
+        monkeypatch.setenv(name, value)
     beta = source / "beta.md"
     beta.write_text(beta.read_text(encoding="utf-8").replace("paragraph", "passage", 1))
     before = set(multiprocessing.active_children())
+    requests: list[Any] = []
     with Workers(2) as workers:
+        submit = workers.submit
+
+        def recording(kind: Any, function: Any, *args: Any) -> Any:
+            if function is building._start_join:
+                requests.append(args[0])
+            return submit(kind, function, *args)
+
+        monkeypatch.setattr(workers, "submit", recording)
         built = building.build(source, output, workers=workers)
         assert built.laid_out == ("chapter beta",)
         started = set(multiprocessing.active_children()) - before
         assert workers.started == ("join", "layout")
         assert len(started) == 2  # the join's and one layout process
+    (request,) = requests
+    # alpha and gamma went by their keys alone, beta (laid out just now) with its PDF
+    assert [bool(pdf) for pdf, _, _, _ in request.chapters] == [False, True, False]
+    fresh = tmp_path / "fresh"
+    rebuild(source, fresh)
+    for edition in (editable.pdf, editable.print_pdf, editable.epub):
+        assert (output / edition.name).read_bytes() == (fresh / edition.name).read_bytes()
 
 
 def test_the_epub_alone_takes_its_page_numbers_from_the_cache(

@@ -223,12 +223,13 @@ def _write_editions(
 @dataclass(frozen=True)
 class _JoinRequest:
     """What the join needs, as plain data for the process that joins: the front
-    matter's PDF and page count; each chapter's PDF, how far to move each of its pages
-    and whether it has figures; the furniture's PDFs; the font files; the book's date;
-    the folder keeping font subsets; whether to make the print edition."""
+    matter's PDF and page count; each chapter's PDF (empty where the join's process has
+    it open already), how far to move each of its pages, whether it has figures, and its
+    key; the furniture's PDFs; the font files; the book's date; the folder keeping font
+    subsets; whether to make the print edition."""
 
     front: tuple[bytes, int]
-    chapters: tuple[tuple[bytes, tuple[float, ...], bool], ...]
+    chapters: tuple[tuple[bytes, tuple[float, ...], bool, str], ...]
     furniture: tuple[bytes, ...]
     fonts: tuple[Path, ...]
     date: datetime
@@ -248,8 +249,8 @@ def _start_join(request: _JoinRequest) -> dict[Path, list[int]] | PDFs:
     front, pages = request.front
     parts = [join.Part(front, (0.0,) * pages, furnished=False)]
     parts += [
-        join.Part(pdf, shifts, furnished=True, figures=figures)
-        for pdf, shifts, figures in request.chapters
+        join.Part(pdf, shifts, furnished=True, figures=figures, key=key)
+        for pdf, shifts, figures, key in request.chapters
     ]
     needed = join.start(
         parts,
@@ -268,6 +269,14 @@ def _finish_join() -> PDFs:
 
     joined = join.finish()
     return joined.screen, joined.print
+
+
+def _prefetch(parts: dict[str, bytes]) -> None:
+    """Open parts of the join to come in the join's process (see
+    :func:`presswork.join.prefetch`)."""
+    from presswork import join
+
+    join.prefetch(parts)
 
 
 def _keep_subset(path: Path, gids: list[int], subsets: Path) -> bool:
@@ -352,6 +361,14 @@ def _in_units(
     progress: Progress,
 ) -> _Paged:
     book = loaded.book
+    # A book joined in a process of its own: the units found in the cache are opened
+    # there while the others are laid out.
+    prefetched: list[tuple[frozenset[str], Future[None]]] = []
+
+    def prefetch(parts: dict[str, bytes]) -> None:
+        if needs_pdf and workers.apart and parts:
+            prefetched.append((frozenset(parts), workers.submit("join", _prefetch, parts)))
+
     try:
         layouts = units.lay_out(
             book,
@@ -362,6 +379,7 @@ def _in_units(
             workers,
             with_pdf=needs_pdf,
             progress=progress,
+            cached=prefetch,
         )
     except BrokenProcessPool:
         message = "a process laying out pages stopped (out of memory?); try fewer --jobs"
@@ -388,11 +406,18 @@ def _in_units(
         # Where the text area sits on each chapter page of the book: a chapter's page
         # is moved there from where it was laid out.
         text_x = [x for unit in furniture for x in unit.text_x]
+        # The parts the join's process has open already go by their keys alone (each
+        # opened once: a second chapter of the same key goes with its PDF).
+        opened = set().union(*(keys for keys, future in prefetched if future.exception() is None))
         chapters = []
         page = 0
-        for chapter, source in zip(layouts.chapters, book.chapters, strict=True):
+        for chapter, source, key in zip(
+            layouts.chapters, book.chapters, layouts.chapter_keys, strict=True
+        ):
             shifts = tuple(round(text_x[page + i] - x, 4) for i, x in enumerate(chapter.text_x))
-            chapters.append((chapter.pdf, shifts, bool(source.figures)))
+            pdf = b"" if key in opened else chapter.pdf
+            opened.discard(key)
+            chapters.append((pdf, shifts, bool(source.figures), key))
             page += chapter.pages
         request = _JoinRequest(
             (layouts.front.pdf, layouts.front.pages),

@@ -49,6 +49,7 @@ class Part:
     shifts: tuple[float, ...]
     furnished: bool
     figures: bool = True
+    key: str = ""  # its cache key: a part opened beforehand (see prefetch) is taken by it
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,8 @@ class _Joining:
 
 # The book being joined in this process, between start() and finish().
 _joining: list[_Joining] = []
+# The parts opened before their join (see prefetch()), by their key.
+_opened: dict[str, pikepdf.Pdf] = {}
 # The book last joined in this process, let go of when the next join starts rather than
 # before its editions are handed back: freeing the objects of a 500-page book takes a
 # tenth of a second, and a process that ends leaves without freeing them.
@@ -114,6 +117,9 @@ def start(
     except BaseException:
         out.close()
         raise
+    finally:
+        while _opened:  # opened for a join that did not take them
+            _opened.popitem()[1].close()
     _joining.append(_Joining(out, planned, subsets, with_print))
     return {
         path: gids
@@ -139,8 +145,24 @@ def finish() -> Joined:
         _spent.append(out)
 
 
+def prefetch(parts: dict[str, bytes]) -> None:
+    """Open the parts a join to come will take, by their keys, while the others are still
+    being laid out: a rebuild after an edit opens the unchanged chapters of a report
+    before the edited one is laid out, and its join then finds them open. The next
+    :func:`start` takes them and lets go of what it did not take."""
+    for key, data in parts.items():
+        if key not in _opened:
+            _opened[key] = _open(data)
+
+
 def _open(data: bytes) -> pikepdf.Pdf:
     return pikepdf.open(io.BytesIO(data))
+
+
+def _take(part: Part) -> pikepdf.Pdf:
+    """The part's PDF: opened beforehand (see prefetch), else now."""
+    opened = _opened.pop(part.key, None) if part.key else None
+    return opened if opened is not None else _open(part.pdf)
 
 
 def _join(out: pikepdf.Pdf, parts: Sequence[Part], furniture: Sequence[bytes]) -> None:
@@ -152,7 +174,7 @@ def _join(out: pikepdf.Pdf, parts: Sequence[Part], furniture: Sequence[bytes]) -
         for part in parts[1:]:
             # pikepdf copies a foreign object's stream data when it copies the object, so
             # each part is closed once copied: only the book's objects stay in memory.
-            with _open(part.pdf) as pdf:
+            with _take(part) as pdf:
                 appended = book.append(part, pdf)
             if part.furnished:
                 for page, dx in zip(appended, part.shifts, strict=True):

@@ -207,6 +207,7 @@ class Layouts:
     furniture: tuple[UnitLayout, ...]  # the chapters' pages' running heads and folios
     laid_out: tuple[str, ...]
     keys: tuple[str, ...]
+    chapter_keys: tuple[str, ...]
 
     def first_pages(self) -> tuple[int, ...]:
         """The page number each chapter begins on."""
@@ -241,6 +242,9 @@ class _Runner:
     workers: Workers
     with_pdf: bool
     progress: Callable[[str], None]
+    # Told, before the units that are not in the cache are laid out, of those that are:
+    # their keys and PDFs.
+    cached: Callable[[dict[str, bytes]], None] | None = None
     laid_out: list[str] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
     placeholder_html: str | None = None
@@ -284,6 +288,8 @@ class _Runner:
                 with suppress(ValueError, KeyError, TypeError):
                     found[index] = UnitLayout.from_record(entry.record, entry.pdf or b"")
         missing = [i for i in range(len(units)) if i not in found]
+        if missing and self.cached is not None:
+            self.cached({keys[i]: found[i].pdf for i in sorted(found) if found[i].pdf})
         if missing:
             names = [units[i].name for i in missing]
             self.progress(f"laying out {_plural(len(missing), 'unit')}: {_summary(names)}")
@@ -329,14 +335,16 @@ def lay_out(
     workers: Workers,
     with_pdf: bool = True,
     progress: Callable[[str], None] = lambda step: None,
+    cached: Callable[[dict[str, bytes]], None] | None = None,
 ) -> Layouts:
     """Lay out every unit of ``book``; ``environment`` is the digest of the styles and
     versions (:func:`presswork.cache.environment_key`). With ``with_pdf`` false, cached
     units are read without their PDFs (enough for the ePub's page numbers) and no
-    furniture is made."""
+    furniture is made. ``cached`` is told of the units found in the cache (their keys and
+    PDFs) while others are still to be laid out."""
     identifier = book.metadata.identifier
     runner = _Runner(
-        manuscript, styles, environment, identifier, output, workers, with_pdf, progress
+        manuscript, styles, environment, identifier, output, workers, with_pdf, progress, cached
     )
     # The contents print the pages the chapters begin on, which follow the front
     # matter: its length is measured with placeholder numbers alongside the chapters.
@@ -365,6 +373,7 @@ def lay_out(
         tuple(furnished),
         tuple(runner.laid_out),
         tuple(runner.keys),
+        tuple(runner.keys[1 : 1 + len(chapters)]),  # after the front matter's measure
     )
 
 
