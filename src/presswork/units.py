@@ -340,8 +340,8 @@ def lay_out(
     """Lay out every unit of ``book``; ``environment`` is the digest of the styles and
     versions (:func:`presswork.cache.environment_key`). With ``with_pdf`` false, cached
     units are read without their PDFs (enough for the ePub's page numbers) and no
-    furniture is made. ``cached`` is told of the units found in the cache (their keys and
-    PDFs) while others are still to be laid out."""
+    furniture is made. ``cached`` is told of the chapters found in the cache (their keys
+    and PDFs) while others are still to be laid out."""
     identifier = book.metadata.identifier
     runner = _Runner(
         manuscript, styles, environment, identifier, output, workers, with_pdf, progress, cached
@@ -358,6 +358,7 @@ def lay_out(
             ),
         ]
     )
+    runner.cached = None  # told of the chapters only: the rest goes to the join at once
     furniture = _furniture(book, measured.pages, chapters) if with_pdf else []
     folios = _folios(measured.pages, chapters)
     front, *furnished = runner.run([Unit("front matter", book, folios=folios), *furniture])
