@@ -143,3 +143,27 @@ def test_a_release_into_an_unwritable_place_fails_cleanly(
     result = run_presswork("build", MANUSCRIPT, "-o", blocker / "out", "--release")
     assert result.returncode == 3 and "PW902" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_versions_are_read_without_the_metadata_reader() -> None:
+    """A build's processes learn the versions that key the layout cache without
+    importing importlib.metadata (a twentieth of a second in each), and the versions are
+    those the installed metadata gives."""
+    import importlib.metadata
+    import sys
+
+    from presswork import __version__
+    from presswork.release import installed_version
+
+    for distribution in ("weasyprint", "pikepdf", "jinja2"):
+        assert installed_version(distribution) == importlib.metadata.version(distribution)
+    assert __version__ == importlib.metadata.version("presswork")
+    script = (
+        "import sys, presswork.cli, presswork.build, presswork.workers;"
+        "from presswork import cache; from presswork.styles import styles_dir;"
+        "cache.environment_key(styles_dir());"
+        "print('importlib.metadata' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

@@ -1,8 +1,6 @@
 """presswork: semantic Markdown manuscripts in, a screen PDF, a print PDF and an ePub 3 out."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("presswork")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0"
+# The one place the version is written (pyproject.toml reads it from here): every process
+# of a build imports this package, and asking the installed metadata instead would
+# import importlib.metadata, a twentieth of a second each time.
+__version__ = "0.1.0"

@@ -25,12 +25,11 @@ import tempfile
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 from presswork import __version__
-from presswork.release import pango_version
+from presswork.release import installed_version, pango_version
 
 CACHE_DIR = ".presswork-cache"
 UNITS_DIR = f"{CACHE_DIR}/units"
@@ -53,7 +52,7 @@ def environment_key(styles: Path) -> str:
     for part in (
         f"format {FORMAT}",
         f"presswork {__version__}",
-        f"weasyprint {version('weasyprint')}",
+        f"weasyprint {installed_version('weasyprint')}",
         f"pango {pango_version()}",
     ):
         digest.update(part.encode("utf-8") + b"\0")
