@@ -11,9 +11,11 @@ script writes, in a temporary folder (or in ``--keep DIR``), two versions of the
   and heading ids prefixed with the entry number (pandoc's labels are document-wide) and the
   book's title and language in a YAML metadata block.
 
-Each command then runs as a separate child process, so that its peak memory is its own
-(``ru_maxrss`` from ``os.wait4``, which covers the child and the processes it waited for,
-such as pandoc's WeasyPrint):
+presswork's modules are first compiled to bytecode, as installing a package compiles them,
+so that no measured run compiles them (where ``PYTHONDONTWRITEBYTECODE`` is set, every
+process of every build would). Each command then runs as a separate child process, so
+that its peak memory is its own (``ru_maxrss`` from ``os.wait4``, which covers the child
+and the processes it waited for, such as pandoc's WeasyPrint):
 
 1. ``presswork build SRC -o OUT`` (screen PDF, print PDF and ePub, into an empty folder:
    a cold build, every entry laid out, in as many processes as the machine has cores);
@@ -28,8 +30,8 @@ such as pandoc's WeasyPrint):
 7. ``pandoc report.md -o report.pdf --toc --pdf-engine=weasyprint`` (the venv's WeasyPrint).
 
 What comes out, on stdout: the machine and the versions used, then one table per size
-(command, wall seconds, peak MB, pages, pages per second) followed by the ratios the report
-scale issue targets, each marked met or not met, and a last table of presswork's seconds per
+(command, wall seconds, peak MB, pages, pages per second) followed by the ratios presswork
+aims at, each marked met or not met, and a last table of presswork's seconds per
 page at each size relative to the smallest. The exit status is 0 when every command ran
 (whether or not the targets are met) and 1 when one failed.
 """
@@ -37,7 +39,9 @@ page at each size relative to the smallest. The exit status is 0 when every comm
 from __future__ import annotations
 
 import argparse
+import compileall
 import importlib.metadata
+import importlib.util
 import itertools
 import os
 import platform
@@ -570,6 +574,16 @@ def print_machine(skip_pandoc: bool) -> None:
     print(f"presswork:  {_version('presswork')}")
     print(f"weasyprint: {_version('weasyprint')}")
     print(f"pandoc:     {'skipped' if skip_pandoc else _pandoc_version()}")
+    print(f"bytecode:   compiled in {compile_presswork()}")
+
+
+def compile_presswork() -> str:
+    """Compile presswork's modules to bytecode where they are imported from; say where."""
+    spec = importlib.util.find_spec("presswork")
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    for folder in folders:
+        compileall.compile_dir(folder, quiet=1)
+    return ", ".join(folders) or "presswork not found"
 
 
 def print_failures(results: Sequence[SizeResult]) -> bool:
