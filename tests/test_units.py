@@ -479,6 +479,8 @@ def test_a_one_chapter_rebuild_of_a_long_book(
         started = set(multiprocessing.active_children()) - before
         assert workers.started == ("join", "layout")
         assert len(started) == 2  # the join's and one layout process
+    # Closed, the pools have waited for every one of their processes to leave.
+    assert not set(multiprocessing.active_children()) - before
     (request,) = requests
     # alpha and gamma went by their keys alone, beta (laid out just now) with its PDF
     assert [bool(pdf) for pdf, _, _, _ in request.chapters] == [False, True, False]

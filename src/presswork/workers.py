@@ -35,6 +35,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -82,12 +83,14 @@ def _stopped(signum: int, frame: object) -> None:
 def _leave() -> None:
     """Leave without the interpreter's teardown, which the build would wait for (a third of
     a second): a worker holds nothing that needs it once the layouts it kept are let go
-    and collected, so that WeasyPrint's fonts remove their temporary files."""
+    and collected, so that WeasyPrint's fonts remove their temporary files (a process
+    that never loaded WeasyPrint, the join's, has none and is not collected)."""
     for module, name in (("presswork.pdf", "_parsed"), ("presswork.units", "_kept_front")):
         kept = getattr(sys.modules.get(module), name, None)
         if kept is not None:
             kept.clear()
-    gc.collect()
+    if "weasyprint" in sys.modules:
+        gc.collect()
     os._exit(0)
 
 
@@ -163,8 +166,16 @@ class Workers:
         self.close()
 
     def close(self) -> None:
-        for pool in self._pools.values():
-            pool.shutdown(wait=True, cancel_futures=True)
+        # The pools are shut down side by side, so that their processes leave at the same
+        # time rather than one pool's after the other's.
+        closing = [
+            threading.Thread(target=pool.shutdown, kwargs={"wait": True, "cancel_futures": True})
+            for pool in self._pools.values()
+        ]
+        for thread in closing:
+            thread.start()
+        for thread in closing:
+            thread.join()
         self._pools.clear()
 
     def submit(self, kind: Kind, function: Callable[..., T], *args: Any) -> Future[T]:
