@@ -30,11 +30,12 @@ from __future__ import annotations
 
 import atexit
 import ctypes
-import gc
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, wait
@@ -62,7 +63,14 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+# The temporary folder of this process, when it is a worker: every temporary file made here
+# (WeasyPrint's copies of the fonts) is made in it, and it is removed as the process leaves.
+_temporary: list[str] = []
+
+
 def _start_process() -> None:
+    _temporary.append(tempfile.mkdtemp(prefix="presswork-"))
+    tempfile.tempdir = _temporary[0]
     atexit.register(_leave)
     # Stopped (by its pool, or because the process that started it is gone, killed or
     # not): leave as at the end, so that what cleans up after WeasyPrint runs.
@@ -82,15 +90,11 @@ def _stopped(signum: int, frame: object) -> None:
 
 def _leave() -> None:
     """Leave without the interpreter's teardown, which the build would wait for (a third of
-    a second): a worker holds nothing that needs it once the layouts it kept are let go
-    and collected, so that WeasyPrint's fonts remove their temporary files (a process
-    that never loaded WeasyPrint, the join's, has none and is not collected)."""
-    for module, name in (("presswork.pdf", "_parsed"), ("presswork.units", "_kept_front")):
-        kept = getattr(sys.modules.get(module), name, None)
-        if kept is not None:
-            kept.clear()
-    if "weasyprint" in sys.modules:
-        gc.collect()
+    a second): a worker holds nothing that needs it but its temporary files, which are
+    all in its own folder (WeasyPrint would remove its own only once its objects are
+    collected, a twentieth of a second more)."""
+    for folder in _temporary:
+        shutil.rmtree(folder, ignore_errors=True)
     os._exit(0)
 
 
