@@ -135,6 +135,8 @@ def build(
     book = loaded.book
     if len(book.chapters) >= APART_FROM and not single:
         workers.set_apart(join=needs_pdf)
+        if needs_pdf and workers.apart:
+            workers.submit("join", _prepare_join, tuple(font_files(styles)))
     with_print = Edition.PRINT in editions
     if single:
         paged = _single(loaded, styles, needs_pdf, with_print, progress)
@@ -269,6 +271,14 @@ def _finish_join() -> PDFs:
 
     joined = join.finish()
     return joined.screen, joined.print
+
+
+def _prepare_join(fonts: tuple[Path, ...]) -> None:
+    """Read the font files in the join's process while pages are laid out (see
+    :func:`presswork.fontmerge.prepare`)."""
+    from presswork.fontmerge import prepare
+
+    prepare(fonts)
 
 
 def _prefetch(parts: dict[str, bytes]) -> None:

@@ -236,6 +236,12 @@ def apply_plan(pdf: pikepdf.Pdf, planned: Plan, subsets: Path | None = None) -> 
             stale.unlink(missing_ok=True)
 
 
+def prepare(originals: Sequence[Path]) -> None:
+    """Read the originals as a plan will (fontTools loads the code of each table it reads
+    on first use), in a process that will merge fonts, before it has to."""
+    _read_originals(originals)
+
+
 def is_kept(path: Path, gids: list[int], subsets: Path) -> bool:
     """Whether ``subsets`` keeps the subset of the font file ``path`` to ``gids``."""
     return _kept_subset(path, gids, subsets) is not None
