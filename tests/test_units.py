@@ -339,6 +339,38 @@ def test_a_failed_build_leaves_no_step_of_its_join_to_run(
         assert (tmp_path / edition.name).read_bytes() == edition.read_bytes()
 
 
+def test_a_unit_is_laid_out_from_the_html_its_job_carries(tmp_path: Path) -> None:
+    """The HTML rendered for a unit's key travels with its job, and the layout process
+    lays that out rather than render the templates again; it renders only a layout that
+    raises a paragraph's widows setting to keep a note with its call."""
+    from dataclasses import replace
+
+    from presswork import build as building
+    from presswork import cache, units
+    from presswork.styles import styles_dir
+
+    loaded = building.load_book(BOOKS / "multi")
+    book, styles = loaded.book, styles_dir()
+    chapter = book.chapters[0]
+    unit = units.Unit(f"chapter {chapter.id}", replace(book, chapters=(chapter,)), chapter=chapter)
+    rendered = unit.html({})
+    assert "Alpha background paragraph 1." in rendered
+    job = units.Job(
+        unit,
+        loaded.config.root,
+        styles,
+        cache.environment_key(styles),
+        html=rendered.replace("Alpha background paragraph 1.", "Carried paragraph one."),
+    )
+    laid_out = units.lay_out_unit(job)
+    pdf = tmp_path / "unit.pdf"
+    pdf.write_bytes(laid_out.pdf)
+    text = " ".join(" ".join(page.split()) for page in page_texts(pdf))
+    assert "Carried paragraph one." in text
+    assert "Alpha background paragraph 1." not in text
+    assert job.render(unit.html)({"x": 3}) == unit.html({"x": 3})  # raised: rendered
+
+
 def test_a_joined_book_is_let_go_when_the_next_join_starts(multi: Built, tmp_path: Path) -> None:
     """The join hands its editions back before it frees the joined book, which it lets go
     of at the next join: a process that joins book after book holds one at most."""

@@ -126,6 +126,13 @@ class Job:
     styles: Path
     environment: str  # the digest of the styles and versions (see presswork.cache)
     measured: str = ""  # the front matter: the key of its layout with placeholder numbers
+    # The unit's HTML (the front matter's with placeholder numbers) as rendered for its
+    # key, with no widows setting raised: not rendered again where it is laid out.
+    html: str = ""
+
+    def render(self, render: Callable[[dict[str, int]], str]) -> Callable[[dict[str, int]], str]:
+        """``render``, answered from the HTML the job carries where it can be."""
+        return lambda widows: self.html if self.html and not widows else render(widows)
 
 
 # The front matter as last laid out with placeholder numbers in this process, by the key of
@@ -155,11 +162,13 @@ def lay_out_unit(job: Job) -> UnitLayout:
     unit = job.unit
     placeholders = _placeholders(unit.book) if unit.folios is not None else None
     if placeholders is None:
-        layout = pdf.lay_out_with_notes(unit.html, job.manuscript, job.styles, job.environment)
+        layout = pdf.lay_out_with_notes(
+            job.render(unit.html), job.manuscript, job.styles, job.environment
+        )
     else:
         measuring = replace(unit, folios=placeholders, measure=True)
         layout = _kept_front.pop(job.measured, None) or pdf.lay_out_with_notes(
-            measuring.html, job.manuscript, job.styles, job.environment
+            job.render(measuring.html), job.manuscript, job.styles, job.environment
         )
         if unit.measure:
             _kept_front.clear()
@@ -263,11 +272,16 @@ class _Runner:
             return self.placeholder_html
         return self.placeholder_html + "\0numbers " + json.dumps(unit.folios, sort_keys=True)
 
+    def laid_out_from(self, unit: Unit, source: str) -> str:
+        """The HTML a unit is laid out from, given its :meth:`source`."""
+        return (self.placeholder_html or "") if unit.folios is not None else source
+
     def run(self, units: Sequence[Unit]) -> list[UnitLayout]:
+        sources = [self.source(u) for u in units]
         keys = [
             cache.unit_key(
                 self.environment,
-                self.source(u),
+                source,
                 u.images,
                 # WeasyPrint names an image in the PDF after its URL, which holds the
                 # manuscript folder's path.
@@ -275,7 +289,7 @@ class _Runner:
                 + (f"\0{self.manuscript.resolve()}" if u.images else "")
                 + ("\0measured only" if u.measure else ""),
             )
-            for u in units
+            for u, source in zip(units, sources, strict=True)
         ]
         self.keys += keys
         for unit, key in zip(units, keys, strict=True):
@@ -304,6 +318,7 @@ class _Runner:
                         self.styles,
                         self.environment,
                         self.measured if units[i].folios is not None else "",
+                        self.laid_out_from(units[i], sources[i]),
                     ),
                 )
                 for i in missing
