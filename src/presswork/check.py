@@ -130,6 +130,11 @@ def _text_rules(path: Path, report: Report, covered: frozenset[int], prose_only:
         text = path.read_text(encoding="utf-8").removeprefix("\ufeff")
     except (OSError, UnicodeDecodeError):
         return  # reported when the file was read
+    # Most files have nothing to report: find that out for the whole file at once.
+    missing = {c for c in set(text) if ord(c) >= 0x20 and ord(c) not in covered}
+    suspect = prose_only and bool(_STRAIGHT_QUOTE.search(text) or _DOUBLE_HYPHEN.search(text))
+    if not missing and not suspect:
+        return
     lines = text.split("\n")
     skip = _front_matter_lines(lines) if prose_only else set()
     fenced = False
@@ -141,8 +146,7 @@ def _text_rules(path: Path, report: Report, covered: frozenset[int], prose_only:
             continue
         if not prose_only and line.lstrip().startswith("#"):
             continue  # a YAML comment
-        # Most lines have no character to report: find that out in one set operation.
-        uncovered = {c for c in set(line) if ord(c) >= 0x20 and ord(c) not in covered}
+        uncovered = {c for c in missing if c in line}
         for col, char in enumerate(line if uncovered else "", start=1):
             if char in uncovered:
                 name = unicodedata.name(char, "unnamed character")
@@ -156,7 +160,7 @@ def _text_rules(path: Path, report: Report, covered: frozenset[int], prose_only:
                         col,
                     )
                 )
-        if fenced or not prose_only:
+        if fenced or not suspect:
             continue
         prose = _NOT_PROSE.sub(lambda m: " " * len(m.group()), line)
         for match in _STRAIGHT_QUOTE.finditer(prose):
