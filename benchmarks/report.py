@@ -96,7 +96,7 @@ class Measurement:
 
 @dataclass(frozen=True)
 class Ratio:
-    """A ratio the issue sets a target for; ``value`` is None when it cannot be computed."""
+    """A ratio presswork sets a target for; ``value`` is None when it cannot be computed."""
 
     name: str
     value: float | None
