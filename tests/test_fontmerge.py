@@ -409,3 +409,33 @@ def test_stale_cidset_is_removed(tmp_path: Path) -> None:
     )
     assert len(distinct(merged)["CharisSIL"]["file"]) == 1
     assert_renders_as_before(before, after, tmp_path)
+
+
+def test_fonts_read_before_the_join_make_the_same_book(parts: dict[str, bytes]) -> None:
+    """A part's fonts read before its pages are joined into the book (by the join's
+    process, while the rest is laid out) are taken by the plan for their copies in the
+    book, which then merges to exactly the book read all at once."""
+    from presswork.fontmerge import apply_plan, plan, read_fonts
+
+    names = ["abc", "xyz", "many", "notes8", "notes11"]
+
+    def joined(read_before: bool) -> bytes:
+        book = pikepdf.new()
+        known: dict[Any, Any] = {}
+        for name in names:
+            with pikepdf.open(io.BytesIO(parts[name])) as source:
+                read = read_fonts(source) if read_before else {}
+                book.pages.extend(source.pages)
+                for objgen, fonts in read.items():
+                    known[book.copy_foreign(source.get_object(objgen)).objgen] = fonts
+        planned = plan(book, ORIGINALS, known)
+        if read_before:  # every copy the plan reads is taken as it was read before
+            copies = [copy for _, fonts in planned.faces for base in fonts for copy in base]
+            assert copies
+            assert all(copy.widths is known[copy.font.objgen][0] for copy in copies)
+        apply_plan(book, planned)
+        output = io.BytesIO()
+        book.save(output, deterministic_id=True)
+        return output.getvalue()
+
+    assert joined(read_before=True) == joined(read_before=False)

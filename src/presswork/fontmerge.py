@@ -44,6 +44,8 @@ from presswork.cache import write_whole
 
 Width = int | Decimal
 ObjGen = tuple[int, int]
+# What is read from a font dictionary's /W and /ToUnicode: each glyph's width and text.
+Read = tuple[dict[int, Width], dict[int, bytes]]
 
 # The tables WeasyPrint drops from its subsets (pdf/fonts.py, Font._harfbuzz_subset), and
 # Graphite's, which HarfBuzz's subsetter drops too and a PDF never uses.
@@ -164,15 +166,19 @@ class Plan:
         return needed
 
 
-def plan(pdf: pikepdf.Pdf, originals: Sequence[Path]) -> Plan:
-    """Read the copies of every font of ``pdf`` and match them to ``originals``."""
+def plan(
+    pdf: pikepdf.Pdf, originals: Sequence[Path], known: dict[ObjGen, Read] | None = None
+) -> Plan:
+    """Read the copies of every font of ``pdf`` and match them to ``originals``;
+    ``known``: the widths and text of fonts already read (see :func:`read_fonts`), by
+    their objects in ``pdf``."""
     slots = list(_font_slots(pdf))
     copies: dict[ObjGen, _Copy] = {}
     by_base_font: dict[str, list[_Copy]] = {}
     for _fonts, _name, font in slots:
         if font.objgen in copies:
             continue
-        copy = _read_copy(font)
+        copy = _read_copy(font, (known or {}).get(font.objgen))
         if copy is not None:
             copies[font.objgen] = copy
             by_base_font.setdefault(str(font.BaseFont), []).append(copy)
@@ -332,9 +338,23 @@ def _inherited_resources(page: Any) -> Any:
     return None
 
 
-def _read_copy(font: Any) -> _Copy | None:
+def read_fonts(pdf: pikepdf.Pdf) -> dict[ObjGen, Read]:
+    """The widths and text of every font of ``pdf``'s pages that a plan reads, by their
+    objects: read before the pages are joined into a book, so that the book's plan need
+    not read them again (see :func:`plan`)."""
+    read: dict[ObjGen, Read] = {}
+    for _fonts, _name, font in _font_slots(pdf):
+        if font.objgen not in read:
+            copy = _read_copy(font)
+            if copy is not None:
+                read[font.objgen] = (copy.widths, copy.to_unicode)
+    return read
+
+
+def _read_copy(font: Any, known: Read | None = None) -> _Copy | None:
     """The copy, if ``font`` is a font dictionary as WeasyPrint writes it for a vector
-    font with all its glyphs: Type0, Identity-H, one TrueType or OpenType CIDFont."""
+    font with all its glyphs: Type0, Identity-H, one TrueType or OpenType CIDFont;
+    ``known``: its widths and text, read before."""
     try:
         if font.get("/Subtype") != pikepdf.Name.Type0:
             return None
@@ -365,13 +385,17 @@ def _read_copy(font: Any) -> _Copy | None:
             return None
         if file_key == "/FontFile3" and font_file.get("/Subtype") != pikepdf.Name.OpenType:
             return None
-        widths = _parse_widths(cidfont.get("/W"))
         to_unicode_stream = font.get("/ToUnicode")
-        if widths is None or not isinstance(to_unicode_stream, pikepdf.Stream):
+        if not isinstance(to_unicode_stream, pikepdf.Stream):
             return None
-        to_unicode = _parse_to_unicode(to_unicode_stream.read_bytes())
-        if to_unicode is None:
-            return None
+        if known is not None:
+            widths, to_unicode = known
+        else:
+            parsed_widths = _parse_widths(cidfont.get("/W"))
+            parsed_text = _parse_to_unicode(to_unicode_stream.read_bytes())
+            if parsed_widths is None or parsed_text is None:
+                return None
+            widths, to_unicode = parsed_widths, parsed_text
     except Exception:  # whatever is not as WeasyPrint writes it is left alone
         return None
     return _Copy(font, cidfont, descriptor, file_key, font_file, widths, to_unicode)

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pikepdf
 
-from presswork.fontmerge import Plan, apply_plan, is_kept, plan
+from presswork.fontmerge import ObjGen, Plan, Read, apply_plan, is_kept, plan, read_fonts
 from presswork.html import UNIT_DATE, XREF_SCHEME
 from presswork.pdf import add_bleed_and_marks, deterministic_bytes, draw_over
 from presswork.pdftags import is_struct, kids, name_tree, number_tree, walk
@@ -78,8 +78,8 @@ class _Joining:
 
 # The book being joined in this process, between start() and finish().
 _joining: list[_Joining] = []
-# The parts opened before their join (see prefetch()), by their key.
-_opened: dict[str, pikepdf.Pdf] = {}
+# The parts opened before their join (see prefetch()), by their key, with their fonts read.
+_opened: dict[str, tuple[pikepdf.Pdf, dict[ObjGen, Read]]] = {}
 # The book last joined in this process, let go of when the next join starts rather than
 # before its editions are handed back: freeing the objects of a 500-page book takes a
 # tenth of a second, and a process that ends leaves without freeing them.
@@ -112,14 +112,14 @@ def start(
     out = _open(parts[0].pdf)
     try:
         _date(out, date)
-        _join(out, parts, furniture)
-        planned = plan(out, fonts)
+        known = _join(out, parts, furniture)
+        planned = plan(out, fonts, known)
     except BaseException:
         out.close()
         raise
     finally:
         while _opened:  # opened for a join that did not take them
-            _opened.popitem()[1].close()
+            _opened.popitem()[1][0].close()
     _joining.append(_Joining(out, planned, subsets, with_print))
     return {
         path: gids
@@ -152,20 +152,30 @@ def prefetch(parts: dict[str, bytes]) -> None:
     :func:`start` takes them and lets go of what it did not take."""
     for key, data in parts.items():
         if key not in _opened:
-            _opened[key] = _open(data)
+            pdf = _open(data)
+            # What a part's fonts would be read for in the book (see fontmerge.plan) is
+            # read here too, where a form's resources (not copied with the pages) cannot
+            # be told from the pages' own.
+            _opened[key] = (pdf, {} if "/AcroForm" in pdf.Root else read_fonts(pdf))
 
 
 def _open(data: bytes) -> pikepdf.Pdf:
     return pikepdf.open(io.BytesIO(data))
 
 
-def _take(part: Part) -> pikepdf.Pdf:
-    """The part's PDF: opened beforehand (see prefetch), else now."""
+def _take(part: Part) -> tuple[pikepdf.Pdf, dict[ObjGen, Read]]:
+    """The part's PDF and what of its fonts was read: opened beforehand (see prefetch),
+    else now, nothing read."""
     opened = _opened.pop(part.key, None) if part.key else None
-    return opened if opened is not None else _open(part.pdf)
+    return opened if opened is not None else (_open(part.pdf), {})
 
 
-def _join(out: pikepdf.Pdf, parts: Sequence[Part], furniture: Sequence[bytes]) -> None:
+def _join(
+    out: pikepdf.Pdf, parts: Sequence[Part], furniture: Sequence[bytes]
+) -> dict[ObjGen, Read]:
+    """Join the parts into ``out``; return what of their fonts was read beforehand, by
+    their copies in ``out``."""
+    known: dict[ObjGen, Read] = {}
     book = _Book(out)
     book.adopt_own(parts[0])
     furniture_pdfs = [_open(data) for data in furniture]
@@ -174,15 +184,21 @@ def _join(out: pikepdf.Pdf, parts: Sequence[Part], furniture: Sequence[bytes]) -
         for part in parts[1:]:
             # pikepdf copies a foreign object's stream data when it copies the object, so
             # each part is closed once copied: only the book's objects stay in memory.
-            with _take(part) as pdf:
+            pdf, read = _take(part)
+            with pdf:
                 appended = book.append(part, pdf)
+                # The part's fonts were copied with its pages: copying them again finds
+                # those copies.
+                for objgen, fonts in read.items():
+                    known[out.copy_foreign(pdf.get_object(objgen)).objgen] = fonts
             if part.furnished:
                 for page, dx in zip(appended, part.shifts, strict=True):
                     _overlay(out, page, next(pages), dx)
     finally:
-        for pdf in furniture_pdfs:
-            pdf.close()
+        for furniture_pdf in furniture_pdfs:
+            furniture_pdf.close()
     book.finish()
+    return known
 
 
 class _Book:
