@@ -153,9 +153,8 @@ def prefetch(parts: dict[str, bytes]) -> None:
     for key, data in parts.items():
         if key not in _opened:
             pdf = _open(data)
-            # What a part's fonts would be read for in the book (see fontmerge.plan) is
-            # read here too, where a form's resources (not copied with the pages) cannot
-            # be told from the pages' own.
+            # Its fonts are read now too, for the book's plan to take; not those of a
+            # part with a form, whose resources are not copied with its pages.
             _opened[key] = (pdf, {} if "/AcroForm" in pdf.Root else read_fonts(pdf))
 
 

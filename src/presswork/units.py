@@ -215,8 +215,11 @@ class Layouts:
     chapters: tuple[UnitLayout, ...]
     furniture: tuple[UnitLayout, ...]  # the chapters' pages' running heads and folios
     laid_out: tuple[str, ...]
-    keys: tuple[str, ...]
-    chapter_keys: tuple[str, ...]
+    keys: tuple[str, ...]  # the front matter's measure's, the chapters', then the rest's
+
+    @property
+    def chapter_keys(self) -> tuple[str, ...]:
+        return self.keys[1 : 1 + len(self.chapters)]
 
     def first_pages(self) -> tuple[int, ...]:
         """The page number each chapter begins on."""
@@ -251,9 +254,6 @@ class _Runner:
     workers: Workers
     with_pdf: bool
     progress: Callable[[str], None]
-    # Told, before the units that are not in the cache are laid out, of those that are:
-    # their keys and PDFs.
-    cached: Callable[[dict[str, bytes]], None] | None = None
     laid_out: list[str] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
     placeholder_html: str | None = None
@@ -276,7 +276,11 @@ class _Runner:
         """The HTML a unit is laid out from, given its :meth:`source`."""
         return (self.placeholder_html or "") if unit.folios is not None else source
 
-    def run(self, units: Sequence[Unit]) -> list[UnitLayout]:
+    def run(
+        self, units: Sequence[Unit], cached: Callable[[dict[str, bytes]], None] | None = None
+    ) -> list[UnitLayout]:
+        """The units laid out, from the cache where it has them; ``cached`` is told of
+        those it has (their keys and PDFs) before the others are laid out."""
         sources = [self.source(u) for u in units]
         keys = [
             cache.unit_key(
@@ -302,8 +306,8 @@ class _Runner:
                 with suppress(ValueError, KeyError, TypeError):
                     found[index] = UnitLayout.from_record(entry.record, entry.pdf or b"")
         missing = [i for i in range(len(units)) if i not in found]
-        if missing and self.cached is not None:
-            self.cached({keys[i]: found[i].pdf for i in sorted(found) if found[i].pdf})
+        if missing and cached is not None:
+            cached({keys[i]: found[i].pdf for i in sorted(found) if found[i].pdf})
         if missing:
             names = [units[i].name for i in missing]
             self.progress(f"laying out {_plural(len(missing), 'unit')}: {_summary(names)}")
@@ -359,7 +363,7 @@ def lay_out(
     and PDFs) while others are still to be laid out."""
     identifier = book.metadata.identifier
     runner = _Runner(
-        manuscript, styles, environment, identifier, output, workers, with_pdf, progress, cached
+        manuscript, styles, environment, identifier, output, workers, with_pdf, progress
     )
     # The contents print the pages the chapters begin on, which follow the front
     # matter: its length is measured with placeholder numbers alongside the chapters.
@@ -371,9 +375,9 @@ def lay_out(
                 Unit(f"chapter {c.id}", replace(book, chapters=(c,), notices=()), chapter=c)
                 for c in book.chapters
             ),
-        ]
+        ],
+        cached,  # told of the chapters only: the rest goes to the join at once
     )
-    runner.cached = None  # told of the chapters only: the rest goes to the join at once
     furniture = _furniture(book, measured.pages, chapters) if with_pdf else []
     folios = _folios(measured.pages, chapters)
     front, *furnished = runner.run([Unit("front matter", book, folios=folios), *furniture])
@@ -389,7 +393,6 @@ def lay_out(
         tuple(furnished),
         tuple(runner.laid_out),
         tuple(runner.keys),
-        tuple(runner.keys[1 : 1 + len(chapters)]),  # after the front matter's measure
     )
 
 
