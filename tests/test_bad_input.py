@@ -137,13 +137,13 @@ def test_a_good_build_replaces_earlier_editions_and_nothing_else(
     assert after["notes.txt"] == OLD["notes.txt"]
     # Nothing else: no temporary file is left behind, only the documented cache.
     assert set(after) == set(OLD)
-    units = output / ".presswork-cache" / "units"
-    cached = {p.name for p in (output / ".presswork-cache").iterdir()}
-    allowed = {"chapters", "coverage.json", "cover.png", "fonts", "units"}
-    assert {"fonts", "units"} <= cached <= allowed
-    names = sorted(p.name for p in units.iterdir())
-    records = [n for n in names if n.endswith(".json")]
-    assert records and names == sorted(records + [n[:-5] + ".pdf" for n in records])
+    cache = output / ".presswork-cache"
+    cached = {p.name for p in cache.iterdir()}
+    documented = {"chapter", "coverage", "cover", "subset", "unit", "unit-pdf"}
+    assert {"subset", "unit", "unit-pdf"} <= cached <= documented
+    # Every unit's record has its PDF beside it, and nothing else is kept.
+    units = sorted(p.name for p in (cache / "unit").iterdir())
+    assert units and units == sorted(p.name for p in (cache / "unit-pdf").iterdir())
 
 
 def test_usage_error_exits_2(tmp_path: Path) -> None:
@@ -158,9 +158,9 @@ def test_a_process_that_dies_fails_the_build_cleanly(
     from concurrent.futures import Future
     from concurrent.futures.process import BrokenProcessPool
 
-    from presswork import workers
-    from presswork.build import build
+    from presswork.commands.build import BuildRequest, build
     from presswork.errors import OutputError
+    from presswork.layout import workers
 
     submit = workers.Workers.submit
 
@@ -178,7 +178,7 @@ def test_a_process_that_dies_fails_the_build_cleanly(
     for name, data in OLD.items():
         (output / name).write_bytes(data)
     with pytest.raises(OutputError) as raised:
-        build(root, output, jobs=2)
+        build(BuildRequest(root, output, jobs=2))
     (diagnostic,) = raised.value.diagnostics
     assert diagnostic.code == "PW905" and "stopped" in diagnostic.message
     assert ("--jobs" in diagnostic.message) == (kind == "layout")

@@ -1,4 +1,4 @@
-"""Tests for presswork.cover: the ePub cover image drawn from styles/cover.toml."""
+"""Tests for presswork.epub.cover: the ePub cover image drawn from styles/cover.toml."""
 
 import io
 import json
@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from PIL import Image, ImageChops
 
-from presswork.cover import CoverText, render_cover
+from presswork.epub.cover import CoverText, render_cover
 
 STYLES = Path(__file__).resolve().parents[1] / "styles"
 

@@ -17,7 +17,8 @@ from fontTools.ttLib import TTFont
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from presswork.fontmerge import merge_fonts
+from presswork.cache import Store
+from presswork.pdf.fontmerge import merge_fonts
 
 ROOT = Path(__file__).resolve().parent.parent
 ORIGINALS = sorted((ROOT / "styles" / "fonts").rglob("*.[ot]tf"))
@@ -66,7 +67,7 @@ def build(
     parts: dict[str, bytes],
     names: Sequence[str],
     originals: Sequence[Path] | None,
-    subsets: Path | None = None,
+    store: Store | None = None,
 ) -> bytes:
     """The parts joined as the book joins them, merged unless ``originals`` is None."""
     sources = [pikepdf.open(io.BytesIO(parts[name])) for name in names]
@@ -74,7 +75,7 @@ def build(
     for source in sources:
         joined.pages.extend(source.pages)
     if originals is not None:
-        merge_fonts(joined, originals, subsets)
+        merge_fonts(joined, originals, store)
     output = io.BytesIO()
     joined.save(output, deterministic_id=True)
     return output.getvalue()
@@ -291,23 +292,24 @@ def test_smaller_and_reproducible(parts: dict[str, bytes], book: tuple[bytes, by
 def test_kept_subsets_are_reused_checked_and_pruned(
     parts: dict[str, bytes], book: tuple[bytes, bytes], tmp_path: Path
 ) -> None:
-    subsets = tmp_path / "subsets"
+    store = Store(tmp_path / "cache")
+    subsets = store.folder / "subset"
     names = ["abc", "xyz", "many"]
-    assert build(parts, names, ORIGINALS, subsets) == book[1]
+    assert build(parts, names, ORIGINALS, store) == book[1]
     kept = sorted(subsets.iterdir())
-    assert kept and all(p.suffix == ".font" for p in kept)
+    assert kept and all(p.read_bytes().startswith(b"presswork-cache ") for p in kept)
     # Reused: a kept subset is what goes into the file, so one with other glyphs (but
     # whole bytes) would show; here each is the subset the merge would make anyway.
     stamps = {p: p.stat().st_mtime_ns for p in kept}
-    assert build(parts, names, ORIGINALS, subsets) == book[1]
+    assert build(parts, names, ORIGINALS, store) == book[1]
     assert {p: p.stat().st_mtime_ns for p in sorted(subsets.iterdir())} == stamps
     # Damaged: ignored, made again, and replaced.
     kept[0].write_bytes(kept[0].read_bytes()[:-10])
-    assert build(parts, names, ORIGINALS, subsets) == book[1]
+    assert build(parts, names, ORIGINALS, store) == book[1]
     assert sorted(subsets.iterdir()) == kept
     assert kept[0].stat().st_mtime_ns != stamps[kept[0]]
     # Another book's glyphs: its subsets replace the old ones.
-    build(parts, ["abc"], ORIGINALS, subsets)
+    build(parts, ["abc"], ORIGINALS, store)
     assert not set(subsets.iterdir()) & set(kept)
 
 
@@ -415,7 +417,8 @@ def test_fonts_read_before_the_join_make_the_same_book(parts: dict[str, bytes]) 
     """A part's fonts read before its pages are joined into the book (by the join's
     process, while the rest is laid out) are taken by the plan for their copies in the
     book, which then merges to exactly the book read all at once."""
-    from presswork.fontmerge import apply_plan, plan, read_fonts
+    from presswork.pdf.fontcopies import read_fonts
+    from presswork.pdf.fontmerge import apply_plan, plan
 
     names = ["abc", "xyz", "many", "notes8", "notes11"]
 

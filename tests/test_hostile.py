@@ -208,7 +208,7 @@ def test_a_million_footnotes_is_refused_quickly(tmp_path: Path) -> None:
 def test_layout_reads_only_the_manuscript_and_styles(tmp_path: Path) -> None:
     from weasyprint.urls import URLFetchingError, fetch
 
-    from presswork.fetch import LocalFetcher
+    from presswork.layout.fetch import LocalFetcher
 
     inside = tmp_path / "manuscript" / "chart.png"
     inside.parent.mkdir()

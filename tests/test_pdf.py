@@ -456,13 +456,14 @@ def test_page_numbers_set_into_a_laid_out_contents_keep_their_right_edge(
     named (the build then fails rather than print the placeholder)."""
     from datetime import UTC, datetime
 
-    from presswork import pdf
+    from presswork.layout import engine
+    from presswork.layout.pages import set_page_numbers
     from presswork.styles import styles_dir
 
-    layout = pdf.lay_out(CONTENTS, tmp_path, styles_dir())
-    missed = pdf.set_page_numbers(layout, {"a": "999", "b": "999"}, {"a": "7"})
+    layout = engine.layout_of(CONTENTS, tmp_path, styles_dir())
+    missed = set_page_numbers(layout, {"a": "999", "b": "999"}, {"a": "7"})
     assert missed == ["b"]
-    written, _ = pdf.screen_pdf(layout, "contents", datetime(2000, 1, 1, tzinfo=UTC))
+    written, _ = engine.write_pdf(layout, "contents", datetime(2000, 1, 1, tzinfo=UTC))
     path = tmp_path / "contents.pdf"
     path.write_bytes(written)
     words = subprocess.run(
@@ -489,8 +490,8 @@ def find_library(name):
     asked.append(name)
     return None
 ctypes.util.find_library = find_library
-from presswork import pdf
-pdf._load_weasyprint()
+from presswork.layout import engine
+engine._load_weasyprint()
 from weasyprint.text import ffi
 print(json.dumps({"asked": asked, "subset": ffi.harfbuzz_subset is not None}))
 """

@@ -9,13 +9,15 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+from presswork.cache import FORMAT, Store
 from presswork.errors import Report
-from presswork.manuscript import read_chapter
-from presswork.readcache import _decode, _encode
+from presswork.manuscript.chapters import read_chapter
+from presswork.manuscript.memo import _decode, _encode
 
 from conftest import BOOKS, MANUSCRIPT, run_presswork
 
-KEPT = Path(".presswork-cache") / "chapters"
+CACHE = Path(".presswork-cache")
+KEPT = CACHE / "chapter"
 
 
 def test_every_chapter_comes_back_as_it_was_read() -> None:
@@ -40,7 +42,7 @@ def test_findings_of_a_kept_chapter_are_reported_again(
     for _ in range(3):
         code, stderr = build(root, output)
         assert code == 0 and "PW104" in stderr and "flavour" in stderr
-    assert len(list((output / KEPT).glob("*.json"))) == 1
+    assert len(list((output / KEPT).glob("*"))) == 1
 
 
 def test_a_figure_removed_from_the_folder_is_missed_and_a_failed_check_keeps_nothing(
@@ -50,12 +52,12 @@ def test_a_figure_removed_from_the_folder_is_missed_and_a_failed_check_keeps_not
     shutil.copy(BOOKS / "multi" / "chart.png", root / "chart.png")
     output = tmp_path / "out"
     assert build(root, output)[0] == 0
-    kept = sorted((output / KEPT).glob("*.json"))
+    kept = sorted((output / KEPT).glob("*"))
     assert len(kept) == 1
     (root / "chart.png").unlink()
     code, stderr = build(root, output)
     assert code == 1 and "chart.png" in stderr
-    assert sorted((output / KEPT).glob("*.json")) == kept  # nothing kept from a failure
+    assert sorted((output / KEPT).glob("*")) == kept  # nothing kept from a failure
 
 
 def test_an_edited_damaged_or_foreign_entry_is_read_again(
@@ -65,21 +67,36 @@ def test_an_edited_damaged_or_foreign_entry_is_read_again(
     output = tmp_path / "out"
     assert build(root, output)[0] == 0
     epub = (output / "test-book.epub").read_bytes()
-    entries = sorted((output / KEPT).glob("*.json"))
+    entries = sorted((output / KEPT).glob("*"))
     assert len(entries) == 2
-    (first,) = [e for e in entries if "First text" in e.read_text(encoding="utf-8")]
-    kept = json.loads(first.read_text(encoding="utf-8"))
+    (first,) = [e for e in entries if b"First text" in e.read_bytes()]
+    store = Store(output / CACHE)
+    record = first.read_bytes()
+    kept = store.read("chapter", first.name)
+    assert kept is not None
+    envelope = json.loads(kept)
+
+    def well_formed(payload: str) -> None:  # a record whose header vouches for it
+        store.write("chapter", first.name, payload.encode("utf-8"))
+
     damages = [
-        "{ not json",
-        json.dumps({**kept, "format": 0}),
-        json.dumps({**kept, "chapter": {"type": "Popen", "fields": {"args": ["true"]}}}),
-        json.dumps({**kept, "chapter": {"type": "Chapter", "fields": {"id": 1}}}),
+        lambda: first.write_bytes(b"not a record"),
+        lambda: first.write_bytes(record.replace(b"First text", b"Fxrst text")),
+        lambda: first.write_bytes(record.replace(f" {FORMAT} ".encode(), b" 1 ", 1)),
+        lambda: well_formed("{ not json"),
+        lambda: well_formed(
+            json.dumps({**envelope, "chapter": {"type": "Popen", "fields": {"args": ["true"]}}})
+        ),
+        lambda: well_formed(
+            json.dumps({**envelope, "chapter": {"type": "Chapter", "fields": {"id": 1}}})
+        ),
     ]
     for damage in damages:
-        first.write_text(damage, encoding="utf-8")
+        damage()
+        assert first.read_bytes() != record
         assert build(root, output)[0] == 0
         assert (output / "test-book.epub").read_bytes() == epub
-        assert json.loads(first.read_text(encoding="utf-8")) == kept
+        assert first.read_bytes() == record
     (root / "a.md").write_text("# A\n\nSecond text.\n", encoding="utf-8")
     assert build(root, output)[0] == 0
     with zipfile.ZipFile(output / "test-book.epub") as archive:
@@ -87,5 +104,5 @@ def test_an_edited_damaged_or_foreign_entry_is_read_again(
             archive.read(n).decode("utf-8") for n in archive.namelist() if n.endswith("xhtml")
         )
     assert "Second text" in text and "First text" not in text
-    after = sorted((output / KEPT).glob("*.json"))
+    after = sorted((output / KEPT).glob("*"))
     assert len(after) == 2 and first not in after

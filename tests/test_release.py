@@ -153,13 +153,13 @@ def test_versions_are_read_without_the_metadata_reader() -> None:
     import sys
 
     from presswork import __version__
-    from presswork.release import installed_version
+    from presswork.versions import installed_version
 
     for distribution in ("weasyprint", "pikepdf", "jinja2"):
         assert installed_version(distribution) == importlib.metadata.version(distribution)
     assert __version__ == importlib.metadata.version("presswork")
     script = (
-        "import sys, presswork.cli, presswork.build, presswork.workers;"
+        "import sys, presswork.cli, presswork.commands.build, presswork.layout.workers;"
         "from presswork import cache; from presswork.styles import styles_dir;"
         "cache.environment_key(styles_dir());"
         "print('importlib.metadata' in sys.modules)"

@@ -4,8 +4,6 @@ never trusted."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import multiprocessing
 import re
 import shutil
@@ -21,7 +19,17 @@ from PIL import Image, ImageChops
 
 from conftest import BOOKS, Built, run_presswork
 
-UNITS = Path(".presswork-cache") / "units"
+CACHE = Path(".presswork-cache")
+
+
+def apart() -> dict[str, Any]:
+    """The build's arguments that set every book apart (as a long report is): the front
+    matter and the join in processes of their own."""
+    from dataclasses import replace
+
+    from presswork.styles import production, styles_dir
+
+    return {"settings": replace(production(styles_dir()), apart_from=1)}
 
 
 def build(source: Path, output: Path, *options: str) -> subprocess.CompletedProcess[str]:
@@ -278,20 +286,17 @@ def test_the_number_of_processes_does_not_change_a_byte(multi: Built, tmp_path: 
         assert (tmp_path / edition.name).read_bytes() == edition.read_bytes()
 
 
-def test_a_book_set_apart_is_the_same_to_the_byte(
-    multi: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_book_set_apart_is_the_same_to_the_byte(multi: Built, tmp_path: Path) -> None:
     """A long book's front matter is measured and written in a process of its own, its
     numbers set into the kept layout, and it is joined in a process of its own while the
     ePub is written, its fonts subset in the layout processes: the editions are those of
     a short book's way."""
-    from presswork import build as building
-    from presswork.workers import Workers
+    from presswork.commands.build import BuildRequest, build
+    from presswork.layout.workers import Workers
 
     assert multi.source is not None
-    monkeypatch.setattr(building, "APART_FROM", 1)
     with Workers(2) as workers:
-        building.build(multi.source, tmp_path, workers=workers)
+        build(BuildRequest(multi.source, tmp_path), workers=workers, **apart())
         assert workers.started == ("front", "join", "layout")
         # The fonts were subset in a layout process, not where the whole book is held.
         assert not workers.loaded("join", "fontTools.subset")
@@ -303,13 +308,15 @@ def test_a_book_set_apart_is_the_same_to_the_byte(
 def test_a_warm_layout_process_has_loaded_weasyprint_and_the_styles() -> None:
     """The process a build starts while it checks the manuscript has WeasyPrint loaded
     and the styles parsed by the time the first chapter reaches it."""
+    from presswork.layout.warmup import load_layout
+    from presswork.layout.workers import Workers
     from presswork.styles import styles_dir
-    from presswork.workers import Workers
 
     with Workers(2) as workers:
-        warming = workers.warm(BOOKS / "multi", styles_dir())
+        warming = workers.warm(load_layout, BOOKS / "multi", styles_dir())
         assert warming is not None and warming.result(timeout=60)
-        assert workers.warm(BOOKS / "multi", styles_dir()) is None  # once is enough
+        assert workers.warm(load_layout, BOOKS / "multi", styles_dir()) is None  # once is enough
+        assert workers.loaded("layout", "presswork.layout.engine")
 
 
 def test_a_failed_build_leaves_no_step_of_its_join_to_run(
@@ -318,23 +325,22 @@ def test_a_failed_build_leaves_no_step_of_its_join_to_run(
     """A long book's join goes on from step to step in a thread of the build while the
     ePub is written; a build that fails meanwhile waits for it to end, so that nothing of
     it runs on after the build (a watch goes on with the same processes)."""
-    from presswork import build as building
-    from presswork.errors import OutputError, error
-    from presswork.workers import Workers
+    from presswork.commands import build as building
+    from presswork.errors import OutputError, diagnostic
+    from presswork.layout.workers import Workers
 
     def failing(*args: object) -> bytes:
-        raise OutputError(error("PW902", "the ePub cannot be written"))
+        raise OutputError(diagnostic("PW902", "the ePub cannot be written"))
 
     assert multi.source is not None
-    monkeypatch.setattr(building, "APART_FROM", 1)
+    request = building.BuildRequest(multi.source, tmp_path)
     monkeypatch.setattr(building, "render_epub", failing)
     with Workers(2) as workers:
         with pytest.raises(OutputError):
-            building.build(multi.source, tmp_path, workers=workers)
+            building.build(request, workers=workers, **apart())
         assert not [t for t in threading.enumerate() if t.name == "presswork-join"]
         monkeypatch.undo()
-        monkeypatch.setattr(building, "APART_FROM", 1)
-        building.build(multi.source, tmp_path, workers=workers)  # the same processes
+        building.build(request, workers=workers, **apart())  # the same processes
     for edition in (multi.pdf, multi.print_pdf, multi.epub):
         assert (tmp_path / edition.name).read_bytes() == edition.read_bytes()
 
@@ -345,11 +351,12 @@ def test_a_unit_is_laid_out_from_the_html_its_job_carries(tmp_path: Path) -> Non
     raises a paragraph's widows setting to keep a note with its call."""
     from dataclasses import replace
 
-    from presswork import build as building
-    from presswork import cache, units
+    from presswork import cache
+    from presswork.layout import units
+    from presswork.manuscript.load import load_book
     from presswork.styles import styles_dir
 
-    loaded = building.load_book(BOOKS / "multi")
+    loaded = load_book(BOOKS / "multi", None)
     book, styles = loaded.book, styles_dir()
     chapter = book.chapters[0]
     unit = units.Unit(f"chapter {chapter.id}", replace(book, chapters=(chapter,)), chapter=chapter)
@@ -362,7 +369,7 @@ def test_a_unit_is_laid_out_from_the_html_its_job_carries(tmp_path: Path) -> Non
         cache.environment_key(styles),
         html=rendered.replace("Alpha background paragraph 1.", "Carried paragraph one."),
     )
-    laid_out = units.lay_out_unit(job)
+    laid_out = units.unit_layout(job)
     pdf = tmp_path / "unit.pdf"
     pdf.write_bytes(laid_out.pdf)
     text = " ".join(" ".join(page.split()) for page in page_texts(pdf))
@@ -374,15 +381,15 @@ def test_a_unit_is_laid_out_from_the_html_its_job_carries(tmp_path: Path) -> Non
 def test_a_joined_book_is_let_go_when_the_next_join_starts(multi: Built, tmp_path: Path) -> None:
     """The join hands its editions back before it frees the joined book, which it lets go
     of at the next join: a process that joins book after book holds one at most."""
-    from presswork import build as building
-    from presswork import join
+    from presswork.commands.build import BuildRequest, build
+    from presswork.layout import joining
 
     assert multi.source is not None
-    building.build(multi.source, tmp_path / "first", jobs=1)
-    assert len(join._spent) == 1
-    first = join._spent[0]
-    building.build(multi.source, tmp_path / "second", jobs=1)
-    assert len(join._spent) == 1 and join._spent[0] is not first
+    build(BuildRequest(multi.source, tmp_path / "first", jobs=1))
+    first = joining._HERE.spent
+    assert first is not None and joining._HERE.joining is None
+    build(BuildRequest(multi.source, tmp_path / "second", jobs=1))
+    assert joining._HERE.spent is not None and joining._HERE.spent is not first
 
 
 # Rebuilding -----------------------------------------------------------------------
@@ -451,7 +458,7 @@ def test_a_one_word_edit_lays_out_only_its_chapter(
         rebuilt = (output / edition.name).read_bytes()
         assert rebuilt == (fresh / edition.name).read_bytes()
         assert rebuilt != before.get(edition.name)
-    assert len(list((output / UNITS).glob("*.pdf"))) == 6  # the old entry is gone
+    assert len(list((output / CACHE / "unit-pdf").iterdir())) == 6  # the old entry is gone
 
 
 def test_a_longer_chapter_moves_what_follows_without_laying_it_out(
@@ -486,11 +493,11 @@ def test_a_one_chapter_rebuild_of_a_long_book(
     a second process to load WeasyPrint again on the same cores; meanwhile the join's
     process opens the chapters found in the cache, which the join then takes by their
     keys. The editions are those of the book built afresh."""
-    from presswork import build as building
-    from presswork.workers import Workers
+    from presswork.commands.build import BuildRequest, build
+    from presswork.layout import joining
+    from presswork.layout.workers import Workers
 
     source, output = copy_of_multi
-    monkeypatch.setattr(building, "APART_FROM", 1)
     for name, value in EPOCH.items():
         monkeypatch.setenv(name, value)
     beta = source / "beta.md"
@@ -501,12 +508,12 @@ def test_a_one_chapter_rebuild_of_a_long_book(
         submit = workers.submit
 
         def recording(kind: Any, function: Any, *args: Any) -> Any:
-            if function is building._start_join:
+            if function is joining.start_join:
                 requests.append(args[0])
             return submit(kind, function, *args)
 
         monkeypatch.setattr(workers, "submit", recording)
-        built = building.build(source, output, workers=workers)
+        built = build(BuildRequest(source, output), workers=workers, **apart())
         assert built.laid_out == ("chapter beta",)
         started = set(multiprocessing.active_children()) - before
         assert workers.started == ("join", "layout")
@@ -537,43 +544,54 @@ def test_the_epub_alone_takes_its_page_numbers_from_the_cache(
     assert laid_out(rebuild(source, output)) == "all 6 units of the layout from the cache"
 
 
-def _damage_pdf(entry: Path) -> None:
-    pdf = entry.with_suffix(".pdf")
+def _damage_pdf(cache: Path, key: str) -> None:
+    pdf = cache / "unit-pdf" / key
     pdf.write_bytes(pdf.read_bytes()[:-100])
 
 
-def _damage_record(entry: Path) -> None:
-    data = json.loads(entry.read_text(encoding="utf-8"))
-    data["record"]["pages"] += 1
-    entry.write_text(json.dumps(data), encoding="utf-8")
+def _damage_record(cache: Path, key: str) -> None:
+    record = cache / "unit" / key
+    record.write_bytes(record.read_bytes().replace(b'"pages":', b'"pages":1', 1))
 
 
-def _other_format(entry: Path) -> None:
-    data = json.loads(entry.read_text(encoding="utf-8"))
-    data["format"] = 1
-    entry.write_text(json.dumps(data), encoding="utf-8")
+def _other_format(cache: Path, key: str) -> None:
+    from presswork.cache import FORMAT
+
+    record = cache / "unit" / key
+    record.write_bytes(record.read_bytes().replace(f" {FORMAT} ".encode(), b" 1 ", 1))
 
 
-def _not_json(entry: Path) -> None:
-    entry.write_text("{ not json", encoding="utf-8")
+def _not_a_record(cache: Path, key: str) -> None:
+    (cache / "unit" / key).write_text("{ not json", encoding="utf-8")
 
 
-@pytest.mark.parametrize("damage", [_damage_pdf, _damage_record, _other_format, _not_json])
+def _another_key(cache: Path, key: str) -> None:
+    """A record (whole, its digest right) kept under another unit's key."""
+    other = next(p for p in (cache / "unit").iterdir() if p.name != key)
+    (cache / "unit" / key).write_bytes(other.read_bytes())
+
+
+@pytest.mark.parametrize(
+    "damage", [_damage_pdf, _damage_record, _other_format, _not_a_record, _another_key]
+)
 def test_a_damaged_cache_entry_is_laid_out_again(
     editable: Built, copy_of_multi: tuple[Path, Path], damage: Any
 ) -> None:
     source, output = copy_of_multi
     editions = (editable.pdf, editable.print_pdf, editable.epub)
     before = {e.name: (output / e.name).read_bytes() for e in editions}
-    entries = sorted((output / UNITS).glob("*.json"))
+    cache = output / CACHE
+    entries = sorted((cache / "unit").iterdir())
     assert len(entries) == 6
-    chapters = [e for e in entries if '"anchors":{"alpha' in e.read_text(encoding="utf-8")]
-    (alpha,) = chapters
-    damage(alpha)
+    (alpha,) = [e for e in entries if b'"anchors":{"alpha' in e.read_bytes()]
+    record, pdf = alpha.read_bytes(), (cache / "unit-pdf" / alpha.name).read_bytes()
+    damage(cache, alpha.name)
+    damaged = alpha.read_bytes(), (cache / "unit-pdf" / alpha.name).read_bytes()
+    assert damaged != (record, pdf)
     assert laid_out(rebuild(source, output)) == "laid out 1 of 6 units: chapter alpha"
     assert {e.name: (output / e.name).read_bytes() for e in editions} == before
-    record = json.loads(alpha.read_text(encoding="utf-8"))
-    assert record["pdf"] == hashlib.sha256(alpha.with_suffix(".pdf").read_bytes()).hexdigest()
+    assert alpha.read_bytes() == record
+    assert (cache / "unit-pdf" / alpha.name).read_bytes() == pdf
 
 
 def test_the_report_says_what_it_laid_out(north_korea: Built) -> None:
@@ -584,21 +602,23 @@ def test_the_report_says_what_it_laid_out(north_korea: Built) -> None:
 
 
 def test_the_cache_key_covers_styles_images_settings_and_html(tmp_path: Path) -> None:
-    from presswork.cache import environment_key, unit_key
+    from presswork.cache import digest, environment_key
 
     styles, image = tmp_path / "styles", tmp_path / "chart.png"
     (styles / "fonts").mkdir(parents=True)
     (styles / "pdf.css").write_text("p { margin: 0 }", encoding="utf-8")
     image.write_bytes(b"one")
     environment = environment_key(styles)
-    key = unit_key(environment, "<p>x</p>", [image], "urn:uuid:1")
+    key = digest(environment, "urn:uuid:1", "<p>x</p>", files=[image])
     # Another HTML, image, identifier: another key.
-    assert unit_key(environment, "<p>y</p>", [image], "urn:uuid:1") != key
-    assert unit_key(environment, "<p>x</p>", [image], "urn:uuid:2") != key
+    assert digest(environment, "urn:uuid:1", "<p>y</p>", files=[image]) != key
+    assert digest(environment, "urn:uuid:2", "<p>x</p>", files=[image]) != key
     image.write_bytes(b"two")
-    assert unit_key(environment, "<p>x</p>", [image], "urn:uuid:1") != key
+    assert digest(environment, "urn:uuid:1", "<p>x</p>", files=[image]) != key
     image.write_bytes(b"one")
-    assert unit_key(environment, "<p>x</p>", [image], "urn:uuid:1") == key
+    assert digest(environment, "urn:uuid:1", "<p>x</p>", files=[image]) == key
+    # The parts are kept apart: "ab", "c" is not "a", "bc".
+    assert digest("ab", "c") != digest("a", "bc")
     # Any file of the styles, a font as much as the CSS: another environment.
     (styles / "pdf.css").write_text("p { margin: 1pt }", encoding="utf-8")
     edited = environment_key(styles)
@@ -612,15 +632,14 @@ def test_a_damaged_cover_or_coverage_file_is_made_again(
     source, output = copy_of_multi
     epub = output / editable.epub.name
     before = epub.read_bytes()
-    cover, coverage = (
-        output / ".presswork-cache" / "cover.png",
-        output / ".presswork-cache" / "coverage.json",
-    )
-    assert cover.is_file() and coverage.is_file()
-    kept = cover.read_bytes()
-    cover.write_bytes(kept[:-50])
-    coverage.write_text('{"key": "another", "characters": []}', encoding="utf-8")
+    (cover,) = (output / CACHE / "cover").iterdir()
+    (coverage,) = (output / CACHE / "coverage").iterdir()
+    kept_cover, kept_coverage = cover.read_bytes(), coverage.read_bytes()
+    cover.write_bytes(kept_cover[:-50])
+    # Whole, but saying no typeface covers anything: its digest no longer matches.
+    header = kept_coverage.split(b"\n", 1)[0]
+    coverage.write_bytes(header + b"\n[]")
     rebuild(source, output, "--format", "epub")
     assert epub.read_bytes() == before
-    assert cover.read_bytes() == kept
-    assert json.loads(coverage.read_text(encoding="utf-8"))["key"] != "another"
+    assert cover.read_bytes() == kept_cover
+    assert coverage.read_bytes() == kept_coverage

@@ -1,76 +1,69 @@
-"""Keep the layout of each unit of the book, so that a rebuild lays out only what changed.
+"""The build's cache: what is slow to make, kept in the output folder for the next build.
 
-In: an output folder, and for each unit of layout (the front matter, a chapter, the
-furniture) its key. Out: the unit's :class:`~presswork.units.UnitLayout` as last laid out
-for exactly that key, read from ``OUTPUT/.presswork-cache/units/``, or ``None``.
+In: an output folder; records to keep, each of a kind and under a key. Out: a record's
+bytes as they were kept for exactly that kind and key, or ``None``. One store, one record
+format and one check, for everything a build keeps in ``OUTPUT/.presswork-cache/``:
 
-The key (:func:`unit_key`) hashes everything that decides the unit's pages: its HTML
-(which holds the chapter's text and everything the templates and the book's settings make
-of it), the bytes of the images it shows, every file of the styles folder (CSS, fonts,
-the cover's design), the PDF's identifier, and the versions of presswork, WeasyPrint
-and Pango; not the book's date, since units are written with a fixed one
-(:data:`presswork.html.UNIT_DATE`). Each entry is a JSON record and the unit's PDF; the
-record carries the key, a digest of itself and of the PDF, so that an entry that is
-truncated, edited, from another version or for another key is ignored and laid out
-again, never trusted. Entries are written whole (:func:`write_whole`) as each unit is
-laid out; so are the other files the build keeps here (:func:`store_file`).
+- ``chapter``: a chapter file as read (:mod:`presswork.manuscript.memo`);
+- ``coverage``: the characters the shipped typefaces cover (:mod:`presswork.manuscript.lint`);
+- ``unit``, ``unit-pdf``: a unit of the layout and its PDF (:mod:`presswork.layout.book`);
+- ``subset``: a font subset of the last join (:mod:`presswork.pdf.subsets`);
+- ``cover``: the ePub's cover image (:mod:`presswork.epub.cover`).
+
+A record is the file ``KIND/KEY``: one header line naming the format, kind, key and the
+SHA-256 of what follows, then the data. A record that is truncated, edited, of another
+format or kind, or kept under another key is not returned: what it held is made again,
+never trusted. Records are written whole (to a temporary file, then renamed), so a reader
+never sees part of one; a record that cannot be written is only a slower next build.
+Keys are digests (:func:`digest`) of everything the record depends on.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
+import re
+import shutil
 import tempfile
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from presswork import __version__
-from presswork.release import installed_version, pango_version
+from presswork.versions import installed_version, pango_version
 
 CACHE_DIR = ".presswork-cache"
-UNITS_DIR = f"{CACHE_DIR}/units"
-FONTS_DIR = f"{CACHE_DIR}/fonts"  # the font subsets of the last join (presswork.fontmerge)
-FORMAT = 7
+FORMAT = 8
+KINDS = ("chapter", "coverage", "unit", "unit-pdf", "subset", "cover")
+_KEY = re.compile(r"^[0-9a-f]{16,128}$")
 
 
-@dataclass(frozen=True)
-class Entry:
-    """A cached unit: its record (see :class:`~presswork.units.UnitLayout`) and, when
-    asked for, its PDF."""
-
-    record: dict[str, Any]
-    pdf: bytes | None
+def digest(*parts: str, files: Iterable[Path] = ()) -> str:
+    """A key: the SHA-256 of ``parts`` and of the bytes of ``files``."""
+    hashed = hashlib.sha256()
+    for part in parts:
+        hashed.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    for path in files:
+        hashed.update(hashlib.sha256(path.read_bytes()).digest())
+    return hashed.hexdigest()
 
 
 def environment_key(styles: Path) -> str:
-    """What every unit's layout depends on besides its own HTML."""
-    digest = hashlib.sha256()
+    """What everything laid out depends on besides its own text: this cache's format, the
+    versions of presswork, WeasyPrint and Pango, and every file of the styles folder."""
+    hashed = hashlib.sha256()
     for part in (
         f"format {FORMAT}",
         f"presswork {__version__}",
         f"weasyprint {installed_version('weasyprint')}",
         f"pango {pango_version()}",
     ):
-        digest.update(part.encode("utf-8") + b"\0")
+        hashed.update(part.encode("utf-8") + b"\0")
     for path in sorted(p for p in styles.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(styles)).encode("utf-8") + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
-
-
-def unit_key(environment: str, html: str, images: Iterable[Path], settings: str) -> str:
-    """The key of one unit: ``settings`` are what reaches the PDF without passing through
-    the HTML (its identifier, and what else the caller names)."""
-    digest = hashlib.sha256()
-    for part in (environment, settings, html):
-        digest.update(part.encode("utf-8") + b"\0")
-    for image in images:
-        digest.update(hashlib.sha256(image.read_bytes()).digest())
-    return digest.hexdigest()
+        hashed.update(str(path.relative_to(styles)).encode("utf-8") + b"\0")
+        hashed.update(hashlib.sha256(path.read_bytes()).digest())
+    return hashed.hexdigest()
 
 
 def write_whole(path: Path, data: bytes) -> None:
@@ -86,85 +79,64 @@ def write_whole(path: Path, data: bytes) -> None:
         Path(temporary).unlink(missing_ok=True)
 
 
-def _paths(output: Path, key: str) -> tuple[Path, Path]:
-    folder = output / UNITS_DIR
-    return folder / f"{key}.json", folder / f"{key}.pdf"
+@dataclass(frozen=True)
+class Store:
+    """The cache of one output folder (``folder`` is ``OUTPUT/.presswork-cache``)."""
 
+    folder: Path
 
-def _record_digest(record: dict[str, Any]) -> str:
-    text = json.dumps(record, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    @classmethod
+    def of(cls, output: Path) -> Store:
+        return cls(Path(output) / CACHE_DIR)
 
+    def _path(self, kind: str, key: str) -> Path:
+        if kind not in KINDS or not _KEY.match(key):
+            raise ValueError(f"not a cache record: {kind}/{key}")
+        return self.folder / kind / key
 
-def load(output: Path, key: str, with_pdf: bool) -> Entry | None:
-    """The entry for ``key``, if there is one that is whole and was made for that key."""
-    meta_path, pdf_path = _paths(output, key)
-    try:
-        envelope = json.loads(meta_path.read_text(encoding="utf-8"))
-        record = envelope["record"]
-        if (
-            envelope["format"] != FORMAT
-            or envelope["key"] != key
-            or envelope["digest"] != _record_digest(record)
-        ):
-            return None
-        pdf = None
-        if with_pdf:
-            pdf = pdf_path.read_bytes()
-            if hashlib.sha256(pdf).hexdigest() != envelope["pdf"]:
-                return None
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return Entry(record, pdf)
-
-
-def store(output: Path, key: str, record: dict[str, Any], pdf: bytes) -> None:
-    """Write an entry; a cache that cannot be written is only a slower next build."""
-    meta_path, pdf_path = _paths(output, key)
-    envelope = {
-        "format": FORMAT,
-        "key": key,
-        "pdf": hashlib.sha256(pdf).hexdigest(),
-        "digest": _record_digest(record),
-        "record": record,
-    }
-    meta = json.dumps(envelope, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    with suppress(OSError):
-        # The PDF first: a record never names a PDF that is not there yet.
-        write_whole(pdf_path, pdf)
-        write_whole(meta_path, meta)
-
-
-def load_file(output: Path, name: str, key: str) -> bytes | None:
-    """A file kept by :func:`store_file` for exactly ``key``, if it is whole."""
-    try:
-        kept = (output / CACHE_DIR / name).read_bytes()
-    except OSError:
-        return None
-    stamp, digest, data = kept[:64], kept[64:96], kept[96:]
-    if stamp != key.encode("ascii") or hashlib.sha256(data).digest() != digest:
-        return None
-    return data
-
-
-def store_file(output: Path, name: str, key: str, data: bytes) -> None:
-    """Keep ``data`` under ``name`` for ``key`` (a SHA-256 in hex), replacing what was
-    kept; a file that cannot be written is only a slower next build."""
-    with suppress(OSError):
-        write_whole(
-            output / CACHE_DIR / name, key.encode("ascii") + hashlib.sha256(data).digest() + data
+    @staticmethod
+    def _header(kind: str, key: str, data: bytes) -> bytes:
+        return f"presswork-cache {FORMAT} {kind} {key} {hashlib.sha256(data).hexdigest()}\n".encode(
+            "ascii"
         )
 
-
-def prune(output: Path, keep: Iterable[str]) -> None:
-    """Remove the entries that the last build did not use, and files of older formats."""
-    wanted = {f"{key}.{ext}" for key in keep for ext in ("json", "pdf")}
-    folder = output / CACHE_DIR
-    stale = [p for p in folder.glob("pages-*.json")]
-    if (folder / "units").is_dir():
-        stale += [p for p in (folder / "units").iterdir() if p.name not in wanted]
-    for path in stale:
+    def read(self, kind: str, key: str) -> bytes | None:
+        """The record of ``kind`` kept under ``key``, if there is one and it is whole."""
         try:
-            path.unlink()
+            kept = self._path(kind, key).read_bytes()
         except OSError:
-            continue
+            return None
+        header, newline, data = kept.partition(b"\n")
+        if not newline or header + newline != self._header(kind, key, data):
+            return None
+        return data
+
+    def write(self, kind: str, key: str, data: bytes) -> None:
+        """Keep ``data`` as the record of ``kind`` under ``key``."""
+        with suppress(OSError):
+            write_whole(self._path(kind, key), self._header(kind, key, data) + data)
+
+    def keep_only(self, kind: str, keys: Iterable[str]) -> None:
+        """Remove the records of ``kind`` not kept under one of ``keys``."""
+        wanted = set(keys)
+        folder = self.folder / kind
+        if not folder.is_dir():
+            return
+        for path in folder.iterdir():
+            if path.name not in wanted:
+                with suppress(OSError):
+                    path.unlink()
+
+    def tidy(self) -> None:
+        """Remove what the cache folder holds besides this format's records (files an
+        older presswork kept)."""
+        if not self.folder.is_dir():
+            return
+        for path in self.folder.iterdir():
+            if path.name in KINDS and path.is_dir():
+                continue
+            with suppress(OSError):
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()

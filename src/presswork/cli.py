@@ -1,8 +1,10 @@
 """The command line: parse arguments, call the build, report. No logic of its own.
 
-In: ``argv``. Out: for ``build``, editions written by :func:`presswork.build.build`,
-progress on stderr, a one-line summary on stdout; for ``check``, the findings of
-:func:`presswork.check.check`, one per line or as JSON, and a count. Exit status: 0 on
+In: ``argv``. Out: for ``build``, editions written by
+:func:`presswork.commands.build.build`, progress on stderr, a one-line summary on stdout;
+for ``check``, the findings of :func:`presswork.commands.check.check`, one per line or as
+JSON, and a count; for ``verify``, the verdicts of
+:func:`presswork.release.verify.verify`. Exit status: 0 on
 success, 1 for a problem in the manuscript, 2 for a usage error, 3 when an edition could
 not be written.
 """
@@ -21,12 +23,13 @@ from rich.console import Console
 from rich.table import Table
 
 from presswork import __version__
+from presswork.codes import Severity
 from presswork.editions import Edition, makes_pdf
-from presswork.errors import PressworkError, Severity
+from presswork.errors import PressworkError
 
 if TYPE_CHECKING:
-    from presswork.build import Artifact, Built
-    from presswork.watch import Rebuild
+    from presswork.commands.build import Artifact, Built
+    from presswork.commands.watch import Rebuild
 
 
 def _size(size: int) -> str:
@@ -103,29 +106,26 @@ def build_command(
     single: bool,
 ) -> None:
     """Build the editions of MANUSCRIPT (default: manuscript/) into OUTPUT."""
+    from presswork.layout.warmup import load_layout
+    from presswork.layout.workers import Workers, default_jobs
     from presswork.styles import styles_dir
-    from presswork.workers import Workers, default_jobs
 
-    editions = [Edition(f) for f in formats] or list(Edition)
+    editions = tuple(Edition(f) for f in formats) or tuple(Edition)
     console = Console(stderr=True)
     cwd = Path.cwd().resolve()
     try:
         with Workers(1 if single else jobs or default_jobs()) as workers:
             if not single and makes_pdf(editions):
                 # A layout process loads WeasyPrint while this one loads the build.
-                workers.warm(manuscript.resolve(), styles_dir())
-            from presswork.build import build
+                workers.warm(load_layout, manuscript.resolve(), styles_dir())
+            from presswork.commands.build import BuildRequest, build
 
+            request = BuildRequest(manuscript, output, editions, release, jobs, single)
             with console.status("building", spinner="dots") as status:
                 built = build(
-                    manuscript,
-                    output,
-                    editions,
+                    request,
                     progress=lambda step: status.update(step),
                     warn=lambda d: click.echo(d.format(relative_to=cwd), err=True),
-                    release=release,
-                    jobs=jobs,
-                    single=single,
                     workers=workers,
                 )
     except PressworkError as exc:
@@ -152,7 +152,7 @@ def _layouts(built: Built) -> str:
 @formats_option
 def watch_command(manuscript: Path, output: Path, formats: tuple[str, ...]) -> None:
     """Build MANUSCRIPT, then build again whenever a manuscript or style file changes."""
-    from presswork.watch import watch_and_build  # watchfiles loads only to watch
+    from presswork.commands.watch import watch_and_build  # watchfiles loads only to watch
 
     editions = [Edition(f) for f in formats] or list(Edition)
     cwd = Path.cwd().resolve()
@@ -189,10 +189,10 @@ def watch_command(manuscript: Path, output: Path, formats: tuple[str, ...]) -> N
 )
 def check_command(manuscript: Path, strict: bool, output_format: str) -> None:
     """Check MANUSCRIPT (default: manuscript/) and print every problem found."""
-    from presswork.check import check
+    from presswork.commands.check import check
 
     cwd = Path.cwd().resolve()
-    report = check(manuscript).report
+    report = check(manuscript)
     findings = report.sorted()
     if output_format == "json":
         click.echo(
@@ -213,7 +213,7 @@ def check_command(manuscript: Path, strict: bool, output_format: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the verdicts as JSON.")
 def verify_command(output: Path, as_json: bool) -> None:
     """Run every validator on the editions in OUTPUT (default: output/)."""
-    from presswork.verify import verify  # loads only to verify
+    from presswork.release.verify import verify  # loads only to verify
 
     verdicts = verify(output)
     if as_json:

@@ -1,24 +1,19 @@
 """Problems found in a manuscript or met while building, each pointing at a file and line.
 
-Stages record what they find in a :class:`Report` and carry on, so that one run names
-every problem; a build that meets an error raises a :class:`PressworkError` with them,
-which the command line prints one per line before exiting with the error's
-``exit_code``. The codes are listed, with an example each, in the README.
+In: a code of :data:`presswork.codes.CODES`, a message and where the problem is. Out: a
+:class:`Diagnostic`, whose severity is the code's. Stages record what they find in a
+:class:`Report` and carry on, so that one run names every problem; a build that meets an
+error raises a :class:`PressworkError` with them, which the command line prints one per
+line before exiting with the error's ``exit_code``.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
 
-
-class Severity(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
+from presswork.codes import CODES, Severity
 
 
 @dataclass(frozen=True, order=True)
@@ -64,33 +59,15 @@ class Diagnostic:
         return f"{where}{self.code} {self.severity.value}: {self.message}"
 
 
-class _Make(Protocol):
-    def __call__(
-        self,
-        code: str,
-        message: str,
-        path: Path | None = None,
-        line: int | None = None,
-        col: int | None = None,
-    ) -> Diagnostic: ...
-
-
-def _maker(severity: Severity) -> _Make:
-    def make(
-        code: str,
-        message: str,
-        path: Path | None = None,
-        line: int | None = None,
-        col: int | None = None,
-    ) -> Diagnostic:
-        return Diagnostic(path, line, col, code, severity, message)
-
-    return make
-
-
-error = _maker(Severity.ERROR)
-warning = _maker(Severity.WARNING)
-info = _maker(Severity.INFO)
+def diagnostic(
+    code: str,
+    message: str,
+    path: Path | None = None,
+    line: int | None = None,
+    col: int | None = None,
+) -> Diagnostic:
+    """A problem of kind ``code`` (its severity is the code's), located where given."""
+    return Diagnostic(path, line, col, code, CODES[code].severity, message)
 
 
 class Report:

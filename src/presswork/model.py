@@ -117,9 +117,15 @@ class PageBreak:
     label: str
     kind: str = field(default="pagebreak", init=False)
 
-    @property
-    def id(self) -> str:
-        return f"_page-{self.label}"
+
+@dataclass(frozen=True)
+class PageStart:
+    """Where a page of the PDF begins: page ``folio`` begins at the element ``anchor``
+    (an id of the PDF's HTML), after ``words`` of its words set on earlier pages."""
+
+    folio: str
+    anchor: str
+    words: int
 
 
 Inline = Text | SoftBreak | HardBreak | Code | Emphasis | Strong | Link | NoteRef | PageBreak

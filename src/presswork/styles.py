@@ -1,13 +1,23 @@
-"""Where the look and feel lives: the ``styles/`` folder (CSS, fonts, cover design).
+"""Where the look and feel lives: the ``styles/`` folder, and the numbers kept in it.
 
-In: nothing. Out: the folder's path. An installed presswork carries it inside the
-package (``presswork/styles``); a source checkout uses the top-level ``styles/``.
+In: nothing (the folder is found beside the package). Out: the folder's path, the font
+files it ships, a typed reader of its TOML files (errors name the file and key), and
+:class:`Production`, the numbers of ``production.toml``: the print edition's sheet around
+the trimmed page and how the layout of a long book is shared out. An installed presswork
+carries the folder inside the package (``presswork/styles``); a source checkout uses the
+top-level ``styles/``.
 """
 
 from __future__ import annotations
 
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+FONT_SUFFIXES = (".ttf", ".otf")
+PRODUCTION_FILE = "production.toml"
 
 
 @cache
@@ -17,3 +27,99 @@ def styles_dir() -> Path:
         if (candidate / "pdf.css").is_file():
             return candidate
     raise FileNotFoundError("presswork's styles folder is missing from this installation")
+
+
+def font_files(styles: Path) -> list[Path]:
+    """The font files shipped in the styles folder, in a fixed order."""
+    return [f for f in sorted((styles / "fonts").rglob("*")) if f.suffix.lower() in FONT_SUFFIXES]
+
+
+class StyleFile:
+    """Typed access to a TOML file of the styles folder; a missing or wrong value raises
+    ``ValueError`` naming the file and the key."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            with path.open("rb") as stream:
+                self.document: Mapping[str, object] = tomllib.load(stream)
+        except FileNotFoundError:
+            raise ValueError(f"not found: {path}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(f"{path}: not valid TOML: {exc}") from None
+
+    def fail(self, message: str) -> ValueError:
+        return ValueError(f"{self.path}: {message}")
+
+    def value(self, table: str, key: str) -> object:
+        section = self.document.get(table)
+        if not isinstance(section, Mapping):
+            raise self.fail(f"missing table [{table}]")
+        if key not in section:
+            raise self.fail(f"missing key '{key}' in table [{table}]")
+        value: object = section[key]
+        return value
+
+    def integer(self, table: str, key: str, minimum: int = 0) -> int:
+        value = self.value(table, key)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(f"'{table}.{key}' must be an integer, not {value!r}")
+        if value < minimum:
+            raise self.fail(f"'{table}.{key}' must be at least {minimum}, not {value}")
+        return value
+
+    def number(self, table: str, key: str) -> float:
+        value = self.value(table, key)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise self.fail(f"'{table}.{key}' must be a positive number, not {value!r}")
+        return float(value)
+
+    def string(self, table: str, key: str) -> str:
+        value = self.value(table, key)
+        if not isinstance(value, str):
+            raise self.fail(f"'{table}.{key}' must be a string, not {value!r}")
+        return value
+
+
+@dataclass(frozen=True)
+class PrintSheet:
+    """The print edition's sheet around each trimmed page, in millimetres (the marks'
+    stroke in points)."""
+
+    bleed_mm: float
+    mark_offset_mm: float
+    mark_length_mm: float
+    mark_width_pt: float
+    mark_margin_mm: float
+
+    @property
+    def slug_mm(self) -> float:
+        """From the trim to the sheet's edge: the marks and the paper beyond them."""
+        return self.mark_offset_mm + self.mark_length_mm + self.mark_margin_mm
+
+
+@dataclass(frozen=True)
+class Production:
+    """The numbers of ``production.toml``."""
+
+    sheet: PrintSheet
+    furniture_pages: int  # running heads and folios are laid out in runs of about this many
+    apart_from: int  # from this many chapters, the front matter and the join get a process
+
+
+def production(styles: Path) -> Production:
+    read = StyleFile(styles / PRODUCTION_FILE)
+    sheet = PrintSheet(
+        bleed_mm=read.number("print", "bleed_mm"),
+        mark_offset_mm=read.number("print", "mark_offset_mm"),
+        mark_length_mm=read.number("print", "mark_length_mm"),
+        mark_width_pt=read.number("print", "mark_width_pt"),
+        mark_margin_mm=read.number("print", "mark_margin_mm"),
+    )
+    if sheet.mark_offset_mm < sheet.bleed_mm:
+        raise read.fail("'print.mark_offset_mm' is less than the bleed: marks would print")
+    return Production(
+        sheet=sheet,
+        furniture_pages=read.integer("layout", "furniture_pages", minimum=1),
+        apart_from=read.integer("layout", "apart_from", minimum=1),
+    )

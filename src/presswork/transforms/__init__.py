@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from presswork.config import BookConfig
+from presswork.config.manifest import BookConfig
 from presswork.errors import Report
 from presswork.model import Book
 from presswork.transforms.block_ids import assign_block_ids

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import replace
 from itertools import count
 
-from presswork.config import BookConfig
+from presswork import ids
+from presswork.config.manifest import BookConfig
 from presswork.errors import Report
 from presswork.model import Block, Book, Figure, Paragraph
 from presswork.transforms.tree import map_leaves
@@ -21,7 +22,7 @@ from presswork.transforms.tree import map_leaves
 def _numbered(blocks: tuple[Block, ...], counter: count[int]) -> tuple[Block, ...]:
     def leaf(block: Block) -> tuple[Block, ...]:
         if isinstance(block, Paragraph | Figure):
-            return (replace(block, id=f"p{next(counter)}"),)
+            return (replace(block, id=ids.block(next(counter))),)
         return (block,)
 
     return map_leaves(blocks, leaf)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from presswork.config import BookConfig, slugify
-from presswork.errors import Report, error, warning
+from presswork.config.manifest import BookConfig
+from presswork.errors import Report, diagnostic
+from presswork.ids import DEFAULT_HEADING, numbered, slugify
 from presswork.model import Block, Book, Heading
 
 
@@ -22,7 +23,7 @@ def assign_heading_ids(book: Book, config: BookConfig, report: Report) -> Book:
             if isinstance(block, Heading) and block.id:
                 if block.id in typed:
                     report.add(
-                        error(
+                        diagnostic(
                             "PW403",
                             f"heading id '{block.id}' is already used on line {typed[block.id]}",
                             block.source.path,
@@ -35,7 +36,7 @@ def assign_heading_ids(book: Book, config: BookConfig, report: Report) -> Book:
             if isinstance(block, Heading):
                 if block.level > level + 1:
                     report.add(
-                        warning(
+                        diagnostic(
                             "PW404",
                             f"heading level skips from {level} to {block.level}",
                             block.source.path,
@@ -48,11 +49,11 @@ def assign_heading_ids(book: Book, config: BookConfig, report: Report) -> Book:
         blocks: list[Block] = []
         for block in chapter.blocks:
             if isinstance(block, Heading) and not block.id:
-                base = slugify(block.plain) if block.plain.strip() else "section"
+                base = slugify(block.plain) if block.plain.strip() else DEFAULT_HEADING
                 candidate, n = base, 1
                 while candidate in taken:
                     n += 1
-                    candidate = f"{base}-{n}"
+                    candidate = numbered(base, n)
                 taken.add(candidate)
                 block = replace(block, id=candidate)
             blocks.append(block)

@@ -19,8 +19,8 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from presswork.config import BookConfig
-from presswork.errors import Report, error, info
+from presswork.config.manifest import BookConfig
+from presswork.errors import Report, diagnostic
 from presswork.model import Anchor, Book, Chapter, Heading, Inline, Link
 from presswork.transforms.tree import map_blocks, map_inlines
 
@@ -38,7 +38,9 @@ def resolve_links(book: Book, config: BookConfig, report: Report) -> Book:
 
     def problem(link: Link, code: str, message: str) -> Link:
         where = link.source
-        report.add(error(code, f"link '{link.href}': {message}", where.path, where.line, where.col))
+        report.add(
+            diagnostic(code, f"link '{link.href}': {message}", where.path, where.line, where.col)
+        )
         return link
 
     def target(link: Link, here: Chapter) -> Link:
@@ -50,7 +52,7 @@ def resolve_links(book: Book, config: BookConfig, report: Report) -> Book:
                 return replace(link, anchor=Anchor(parts.path))
             where = link.source
             report.add(
-                info(
+                diagnostic(
                     "PW408",
                     f"'{parts.path}' is not a chapter of this book: the reference is set as text",
                     where.path,

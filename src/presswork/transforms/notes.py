@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from presswork.config import BookConfig
-from presswork.errors import Report, error, warning
+from presswork.config.manifest import BookConfig
+from presswork.errors import Report, diagnostic
 from presswork.model import Book, Chapter, Inline, NoteRef
 from presswork.transforms.tree import map_blocks, walk_blocks
 
@@ -29,7 +29,7 @@ def number_notes(book: Book, config: BookConfig, report: Report) -> Book:
                 continue
             if node.label not in defined:
                 report.add(
-                    error(
+                    diagnostic(
                         "PW301",
                         f"footnote [^{node.label}] is called but never defined",
                         node.source.path,
@@ -60,7 +60,7 @@ def number_notes(book: Book, config: BookConfig, report: Report) -> Book:
         for label, note in defined.items():
             if label not in numbers:
                 report.add(
-                    warning(
+                    diagnostic(
                         "PW302",
                         f"footnote [^{label}] is defined but never called "
                         "(left out of the editions)",

@@ -1,0 +1,173 @@
+"""Build the editions: gather everything first, then write.
+
+In: a :class:`BuildRequest` (manuscript and output folders, the editions wanted, whether
+to write a release), and the processes to lay out in. Out: the editions written into
+the output folder, each replacing the old file in one atomic rename only once every
+requested edition has been made, so a failed build leaves the folder as it was. The
+stages, in order: load the manuscript into the book model (:mod:`presswork.manuscript`),
+lay out its pages (:mod:`presswork.layout`; joined into the PDFs meanwhile), make the
+ePub from the book and the pages' starts (:mod:`presswork.transforms.page_breaks`,
+:mod:`presswork.epub`), write every file (:mod:`presswork.release`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from presswork.cache import Store, environment_key
+from presswork.editions import Edition, makes_pdf
+from presswork.epub.cover import CoverText, cached_cover
+from presswork.epub.writer import render_epub
+from presswork.errors import Diagnostic
+from presswork.layout.book import Place
+from presswork.layout.paged import Paged, paged
+from presswork.layout.warmup import load_layout
+from presswork.layout.workers import Workers, default_jobs
+from presswork.manuscript.load import LoadedBook, load_book
+from presswork.release import record
+from presswork.release.output import write_all
+from presswork.styles import Production, production, styles_dir
+from presswork.transforms.page_breaks import with_page_breaks
+
+Progress = Callable[[str], None]
+Warn = Callable[[Diagnostic], None]
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """What to build: the editions of ``manuscript`` into ``output``; with ``release``,
+    also ``SHA256SUMS`` and the build record; ``jobs`` processes laying out pages
+    (default: one per core); with ``single``, the book laid out as one document, without
+    the layout cache (slower: the reference the joined layout is tested against)."""
+
+    manuscript: Path
+    output: Path
+    editions: tuple[Edition, ...] = tuple(Edition)
+    release: bool = False
+    jobs: int | None = None
+    single: bool = False
+
+    @property
+    def needs_pdf(self) -> bool:
+        return makes_pdf(self.editions)
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """A file written: an edition (with its pages) or a release file."""
+
+    path: Path
+    size: int
+    pages: int | None
+
+
+@dataclass(frozen=True)
+class Built:
+    """What a build wrote, which units of the layout it laid out (the rest came from the
+    cache) and how many units the book has."""
+
+    artifacts: list[Artifact]
+    laid_out: tuple[str, ...] = field(default=())
+    units: int = 0
+
+
+def build(
+    request: BuildRequest,
+    progress: Progress = lambda step: None,
+    warn: Warn = lambda diagnostic: None,
+    workers: Workers | None = None,
+    settings: Production | None = None,
+) -> Built:
+    """Build what ``request`` asks for. ``workers``: processes kept from an earlier build
+    (``presswork watch``) rather than started for this one; ``settings``: the numbers of
+    ``styles/production.toml``, unless given."""
+    if workers is None:
+        with Workers(1 if request.single else request.jobs or default_jobs()) as own:
+            return build(request, progress, warn, own, settings)
+    styles = styles_dir()
+    store = Store.of(request.output)
+    place = Place(request.manuscript.resolve(), styles, environment_key(styles), store)
+    if request.needs_pdf and not request.single:
+        workers.warm(load_layout, place.manuscript, styles)
+    progress("checking the manuscript")
+    loaded = load_book(request.manuscript, store, warn)
+    pages = paged(
+        loaded.book,
+        place,
+        workers,
+        settings or production(styles),
+        with_pdf=request.needs_pdf,
+        with_print=Edition.PRINT in request.editions,
+        single=request.single,
+        progress=progress,
+    )
+    try:
+        for diagnostic in pages.warnings:
+            warn(diagnostic)
+        made = _editions(loaded, pages, request.editions, place, progress)
+        files = {edition.file: edition.data for edition in made}
+        if request.release:
+            progress("writing checksums and the build record")
+            files[record.CHECKSUMS] = record.checksums(made)
+            files[record.RECORD] = record.record(made, loaded.provenance)
+        progress("saving")
+        write_all(request.output, files)
+        if pages.keys is not None and request.needs_pdf:
+            # A full build keeps the units it used; the ePub alone, using fewer, keeps all.
+            store.keep_only("unit", pages.keys)
+            store.keep_only("unit-pdf", pages.keys)
+            store.tidy()
+    finally:
+        pages.settle()
+    sizes = {name: len(data) for name, data in files.items()}
+    return Built(
+        [Artifact(request.output / e.file, sizes[e.file], e.pages) for e in made]
+        + [
+            Artifact(request.output / name, sizes[name], None)
+            for name in (record.CHECKSUMS, record.RECORD)
+            if name in files
+        ],
+        laid_out=pages.laid_out,
+        units=pages.units,
+    )
+
+
+def _editions(
+    loaded: LoadedBook,
+    pages: Paged,
+    wanted: tuple[Edition, ...],
+    place: Place,
+    progress: Progress,
+) -> list[record.EditionFile]:
+    """The editions wanted: the ePub written while the PDFs are joined, then the PDFs."""
+    book, slug = loaded.book, loaded.config.slug
+    epub = None
+    if Edition.EPUB in wanted:
+        meta = book.metadata
+        progress("drawing the cover")
+        cover = cached_cover(
+            CoverText(meta.title, meta.subtitle, meta.publisher),
+            place.styles,
+            place.store,
+            place.environment,
+        )
+        progress("writing the ePub")
+        marked = with_page_breaks(book, pages.starts)
+        epub = record.EditionFile(
+            Edition.EPUB.file_name(slug),
+            Edition.EPUB,
+            render_epub(marked, place.styles, cover),
+            pages.pages,
+        )
+    made: list[record.EditionFile] = []
+    if makes_pdf(wanted):
+        screen, printed = pages.pdfs()
+        pdfs: dict[Edition, bytes | None] = {Edition.PDF: screen, Edition.PRINT: printed}
+        for edition, pdf in pdfs.items():
+            if edition in wanted and pdf is not None:
+                made.append(record.EditionFile(edition.file_name(slug), edition, pdf, pages.pages))
+    if epub is not None:
+        made.append(epub)
+    return made

@@ -1,0 +1,242 @@
+"""The book's manifest, ``book.yaml``: its keys, their types, and their validation.
+
+In: the manuscript folder. Out: a frozen :class:`BookConfig`, or a
+:class:`~presswork.errors.ManuscriptError` listing every problem in the manifest at once
+(wrong types, missing keys, unknown keys, missing chapter files), each with its line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from presswork.config.safe_yaml import MAX_YAML_BYTES, YamlMapping, load_mapping
+from presswork.config.text import read_text
+from presswork.errors import ManuscriptError, Report, diagnostic
+from presswork.ids import slugify
+
+MANIFEST_NAME = "book.yaml"
+
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_LENGTH = r"\d+(?:\.\d+)?(?:mm|cm|in|pt)"
+_PAGE_SIZE = re.compile(rf"^(?:A3|A4|A5|B5|letter|legal|{_LENGTH} {_LENGTH})$")
+FOOTNOTE_NUMBERING = ("chapter", "book")
+
+
+@dataclass(frozen=True)
+class ChapterEntry:
+    """A chapter as the manifest lists it: the file and the manifest line that names it."""
+
+    path: Path
+    line: int
+
+
+@dataclass(frozen=True)
+class BookConfig:
+    """Everything ``book.yaml`` says, validated. Paths are absolute."""
+
+    root: Path
+    manifest: Path
+    title: str
+    language: str
+    chapters: tuple[ChapterEntry, ...]
+    slug: str
+    subtitle: str | None = None
+    publisher: str | None = None
+    authors: tuple[str, ...] = ()
+    identifier: str | None = None
+    description: str | None = None
+    subjects: tuple[str, ...] = ()
+    rights: str | None = None
+    notices: tuple[str, ...] = ()
+    notice_lines: tuple[int, ...] = ()
+    footnote_numbering: str = "chapter"
+    page_size: str = "A4"
+    toc_depth: int = 2
+
+
+@dataclass(frozen=True)
+class _Key:
+    """One manifest key: what it holds and how to check it."""
+
+    kind: str
+    doc: str
+    required: bool = False
+    check: Callable[[Any], str | None] | None = None
+
+
+def _matches(pattern: re.Pattern[str], what: str) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        return None if pattern.match(value) else f"is not {what}"
+
+    return check
+
+
+def _one_of(options: tuple[str, ...]) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        return None if value in options else f"must be one of: {', '.join(options)}"
+
+    return check
+
+
+def _depth(value: Any) -> str | None:
+    return None if 1 <= value <= 3 else "must be 1, 2 or 3"
+
+
+KEYS: dict[str, _Key] = {
+    "title": _Key("text", "The book's title, on the title page, cover and metadata.", True),
+    "language": _Key(
+        "text",
+        "BCP 47 language tag (en-GB): hyphenation, lang attributes, metadata.",
+        True,
+        _matches(_LANGUAGE, "a BCP 47 language tag such as en-GB"),
+    ),
+    "chapters": _Key(
+        "list of paths", "Chapter files in reading order, relative to book.yaml.", True
+    ),
+    "slug": _Key(
+        "text",
+        "File name stem of the editions; default: the title in lower case.",
+        False,
+        _matches(_SLUG, "lower-case words joined by hyphens"),
+    ),
+    "subtitle": _Key("text", "Shown under the title on the title page and cover."),
+    "publisher": _Key("text", "Publisher: dc:publisher, the PDF author when no authors."),
+    "authors": _Key("list of text", "Authors (dc:creator)."),
+    "identifier": _Key(
+        "text",
+        "Stable identifier (ISBN as urn:isbn:…, DOI, URN); "
+        "default: a UUID derived from slug, title and language.",
+    ),
+    "description": _Key("text", "A sentence or two about the book: PDF subject, dc:description."),
+    "subjects": _Key("list of text", "Subjects: dc:subject, PDF keywords."),
+    "rights": _Key("text", "Copyright or licence statement: dc:rights, imprint page."),
+    "notices": _Key(
+        "list of text", "Publisher's notices set on the imprint page (inline Markdown)."
+    ),
+    "footnote_numbering": _Key(
+        "text", "'chapter' (restart in each chapter) or 'book'.", False, _one_of(FOOTNOTE_NUMBERING)
+    ),
+    "page_size": _Key(
+        "text",
+        "A4, A5, B5, letter, legal, or 'WIDTH HEIGHT' in mm/cm/in/pt.",
+        False,
+        _matches(_PAGE_SIZE, "a page size such as A4 or '170mm 240mm'"),
+    ),
+    "toc_depth": _Key("integer", "Heading levels listed in the contents (1 to 3).", False, _depth),
+}
+
+
+def _type_problem(kind: str, value: Any) -> str | None:
+    if kind == "text":
+        ok = isinstance(value, str) and value.strip() != ""
+        return None if ok else "must be non-empty text"
+    if kind == "integer":
+        return None if type(value) is int else "must be a whole number"
+    if kind in ("list of text", "list of paths"):
+        ok = isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+        return None if ok else f"must be a {kind}"
+    raise AssertionError(kind)
+
+
+def load_config(root: Path, report: Report) -> BookConfig | None:
+    """Read and validate ``root/book.yaml``, recording every problem in ``report``.
+
+    Returns ``None`` only when there is no manifest to speak of (no folder, no file, or
+    YAML that does not parse); otherwise a configuration in which invalid values are
+    replaced by defaults, so that the chapters can still be checked.
+    """
+    root = root.resolve()
+    if not root.is_dir():
+        report.add(diagnostic("PW107", "manuscript folder not found", root))
+        return None
+    manifest = root / MANIFEST_NAME
+    if not manifest.is_file():
+        report.add(diagnostic("PW107", f"no {MANIFEST_NAME} in the manuscript folder", manifest))
+        return None
+    text = read_text(manifest, report, MAX_YAML_BYTES)
+    if text is None:
+        return None
+    try:
+        mapping = load_mapping(text, manifest)
+    except ManuscriptError as exc:
+        report.extend(exc.diagnostics)
+        return None
+    values: dict[str, Any] = {}
+    for name, entry in mapping.entries.items():
+        key = KEYS.get(name)
+        if key is None:
+            report.add(diagnostic("PW104", f"unknown key '{name}' (ignored)", manifest, entry.line))
+            continue
+        problem = _type_problem(key.kind, entry.value)
+        if problem is None and key.check is not None:
+            problem = key.check(entry.value)
+        if problem is not None:
+            report.add(diagnostic("PW103", f"'{name}' {problem}", manifest, entry.line))
+        else:
+            values[name] = entry.value
+    for name, key in KEYS.items():
+        if key.required and name not in mapping.entries:
+            report.add(
+                diagnostic("PW102", f"required key '{name}' is missing", manifest, mapping.line)
+            )
+    chapters = _chapters(mapping, values.get("chapters", []), root, report)
+    title = values.get("title", "Untitled").strip()
+    return BookConfig(
+        root=root,
+        manifest=manifest,
+        title=title,
+        language=values.get("language", "en"),
+        chapters=chapters,
+        slug=values.get("slug") or slugify(title),
+        subtitle=values.get("subtitle"),
+        publisher=values.get("publisher"),
+        authors=tuple(values.get("authors", ())),
+        identifier=values.get("identifier"),
+        description=values.get("description"),
+        subjects=tuple(values.get("subjects", ())),
+        rights=values.get("rights"),
+        notices=tuple(values.get("notices", ())),
+        notice_lines=mapping.entries["notices"].item_lines if "notices" in values else (),
+        footnote_numbering=values.get("footnote_numbering", "chapter"),
+        page_size=values.get("page_size", "A4"),
+        toc_depth=values.get("toc_depth", 2),
+    )
+
+
+def _chapters(
+    mapping: YamlMapping, listed: list[str], root: Path, report: Report
+) -> tuple[ChapterEntry, ...]:
+    """Resolve chapter paths; the line of each is that of the ``chapters`` key."""
+    if "chapters" not in mapping.entries:
+        return ()
+    line = mapping.entries["chapters"].line
+    item_lines = mapping.entries["chapters"].item_lines
+    if not listed and not any(d.line == line for d in report.diagnostics):
+        report.add(diagnostic("PW103", "'chapters' lists no chapter", mapping.path, line))
+    seen: set[Path] = set()
+    entries: list[ChapterEntry] = []
+    for index, name in enumerate(listed):
+        path = (root / name).resolve()
+        at = item_lines[index] if index < len(item_lines) else line
+        if not path.is_relative_to(root):
+            report.add(
+                diagnostic(
+                    "PW106",
+                    f"chapter '{name}' lies outside the manuscript folder",
+                    mapping.path,
+                    at,
+                )
+            )
+        elif path in seen:
+            report.add(diagnostic("PW105", f"chapter '{name}' is listed twice", mapping.path, at))
+        elif not path.is_file():
+            report.add(diagnostic("PW106", f"chapter file '{name}' not found", mapping.path, at))
+        else:
+            seen.add(path)
+            entries.append(ChapterEntry(path, at))
+    return tuple(entries)

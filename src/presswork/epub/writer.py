@@ -1,0 +1,174 @@
+"""Package the ePub 3 edition.
+
+In: a resolved :class:`~presswork.model.Book` (with its page breaks), the styles folder
+and the cover PNG. Out: the bytes of an ePub 3 that passes EPUBCheck: the XHTML
+documents of :mod:`presswork.render.xhtml`, the book's CSS, the cover and figures, an
+NCX for older reading systems, and metadata, accessibility metadata among it. The
+archive is written deterministically (``mimetype`` first and stored, fixed timestamps and
+permissions), so the same book gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+from ebooklib import epub
+from lxml import etree
+
+from presswork.model import IMAGE_MEDIA_TYPES, Book, TocEntry
+from presswork.render import templates
+from presswork.render.xhtml import COVER_IMAGE, CSS_NAME, EpubLinks, PageLink, epub_markup
+
+XHTML = "application/xhtml+xml"
+CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
+
+
+def _ncx_entries(entries: tuple[TocEntry, ...], links: EpubLinks) -> list[object]:
+    result: list[object] = []
+    for entry in entries:
+        uid = f"toc-{entry.anchor.chapter}-{entry.anchor.fragment or 'start'}"
+        link = epub.Link(links.href(entry.anchor), entry.plain, uid)
+        result.append((link, _ncx_entries(entry.children, links)) if entry.children else link)
+    return result
+
+
+def _metadata(out: epub.EpubBook, book: Book, pages: tuple[PageLink, ...]) -> None:
+    meta = book.metadata
+    out.set_identifier(meta.identifier)
+    out.set_title(meta.title)
+    out.set_language(meta.language)
+    for author in meta.authors:
+        out.add_author(author)
+    if meta.publisher:
+        out.add_metadata("DC", "publisher", meta.publisher)
+    for subject in meta.subjects:
+        out.add_metadata("DC", "subject", subject)
+    if meta.description:
+        out.add_metadata("DC", "description", meta.description)
+    if meta.rights:
+        out.add_metadata("DC", "rights", meta.rights)
+    if pages:
+        out.add_metadata("DC", "source", meta.print_identifier, {"id": "print-edition"})
+        out.add_metadata(
+            None, "meta", "pagination", {"refines": "#print-edition", "property": "source-of"}
+        )
+    for prop, value in _accessibility(book, pages):
+        out.add_metadata(None, "meta", value, {"property": prop})
+
+
+def _accessibility(book: Book, pages: tuple[PageLink, ...]) -> list[tuple[str, str]]:
+    """Accessibility metadata stating what this book has, not boilerplate."""
+    figures = [f for c in book.chapters for f in c.figures]
+    notes = sum(len(c.notes) for c in book.chapters)
+    features = ["structuralNavigation", "tableOfContents", "readingOrder"]
+    if figures:
+        features.append("alternativeText")  # the check refuses a figure without alt text
+    if pages:
+        features += ["printPageNumbers", "pageNavigation"]
+    summary = templates.render(
+        "epub/accessibility-summary.txt.j2",
+        chapters=len(book.chapters),
+        notes=notes,
+        figures=len(figures),
+        pages=len(pages),
+        conformance=CONFORMANCE,
+    ).strip()
+    entries = [("schema:accessMode", "textual")]
+    if figures:
+        entries.append(("schema:accessMode", "visual"))
+    entries.append(("schema:accessModeSufficient", "textual"))
+    entries += [("schema:accessibilityFeature", feature) for feature in features]
+    entries += [
+        ("schema:accessibilityHazard", "none"),
+        ("schema:accessibilitySummary", summary),
+        ("dcterms:conformsTo", CONFORMANCE),
+    ]
+    if book.metadata.publisher:
+        entries.append(("a11y:certifiedBy", book.metadata.publisher))
+    return entries
+
+
+def render_epub(book: Book, styles: Path, cover_png: bytes) -> bytes:
+    meta = book.metadata
+    markup = epub_markup(book)
+    out = epub.EpubBook()
+    _metadata(out, book, markup.pages)
+    css = epub.EpubItem(
+        uid="css",
+        file_name=CSS_NAME,
+        media_type="text/css",
+        content=(styles / "epub.css").read_bytes(),
+    )
+    out.add_item(css)
+    out.set_cover(COVER_IMAGE, cover_png, create_page=False)
+    for path, name in markup.images.items():
+        out.add_item(
+            epub.EpubItem(
+                uid=f"image-{Path(name).stem}",
+                file_name=name,
+                media_type=IMAGE_MEDIA_TYPES[path.suffix.lower()],
+                content=path.read_bytes(),
+            )
+        )
+    documents = []
+    for document in markup.documents:
+        item = epub.EpubItem(
+            uid=document.uid,
+            file_name=document.name,
+            media_type=XHTML,
+            content=document.content.encode("utf-8"),
+        )
+        item.properties = list(document.properties)
+        documents.append(item)
+    for item in documents:
+        out.add_item(item)
+    out.add_item(epub.EpubNcx())
+    out.toc = _ncx_entries(book.toc(), markup.links)
+    out.spine = documents
+
+    raw = io.BytesIO()
+    epub.write_epub(
+        raw, out, {"mtime": meta.modified, "epub2_guide": False, "raise_exceptions": True}
+    )
+    return _deterministic_zip(raw.getvalue(), meta.modified, meta.language)
+
+
+def _package_language(opf: bytes, language: str) -> bytes:
+    """ebooklib writes no xml:lang on the package element; reading systems and Ace use
+    it for the language of the metadata."""
+    root = etree.fromstring(opf)
+    root.set("{http://www.w3.org/XML/1998/namespace}lang", language)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
+
+
+def _deterministic_zip(data: bytes, stamp: datetime, language: str) -> bytes:
+    """Repack the archive: ``mimetype`` first and stored, then every entry in the order
+    written, each with the build's date and read-only-for-others permissions."""
+    date_time = (
+        max(stamp.year, 1980),
+        stamp.month,
+        stamp.day,
+        stamp.hour,
+        stamp.minute,
+        stamp.second,
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        names = source.namelist()
+        ordered = ["mimetype", *(n for n in names if n != "mimetype")]
+        for name in ordered:
+            info = zipfile.ZipInfo(name, date_time)
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            if name == "mimetype":
+                info.compress_type = zipfile.ZIP_STORED
+            else:
+                info.compress_type = zipfile.ZIP_DEFLATED
+            content = source.read(name)
+            if name.endswith(".opf"):
+                content = _package_language(content, language)
+            target.writestr(info, content, compresslevel=9)
+    return out.getvalue()

@@ -1,0 +1,308 @@
+"""Lay out the book unit by unit, in worker processes, through the cache.
+
+In: the resolved book, its manuscript and styles folders, the build's cache and the
+processes to lay out in (:mod:`presswork.layout.workers`). Out: :class:`Layouts`, a
+:class:`~presswork.layout.units.UnitLayout` for each unit of the book's layout (the front
+matter, every chapter, the furniture of the chapter pages), and which units had to be
+laid out rather than read from the cache.
+
+A chapter's pages do not depend on where in the book it falls. They carry no running
+heads or folios (the furniture does, laid out once the page counts are known), and a
+left-hand page differs from a right-hand one only in where its text area sits, which the
+join corrects by moving the page's content sideways. So the chapters are laid out each on
+its own, in worker processes, and a chapter is laid out again only when its own HTML (or
+the styles, or presswork) changes. Alongside them, in a process of its own, the front
+matter is laid out once, with placeholder page numbers, to learn its length. The
+contents' numbers stand in a column of their own in tabular figures, so their values
+move nothing: once the chapters' pages are counted, the real numbers are set into that
+same layout and it is written, while the furniture is laid out, in runs of chapters, in
+parallel.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from contextlib import suppress
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from presswork.cache import Store, digest
+from presswork.errors import OutputError, diagnostic
+from presswork.layout.joining import Join
+from presswork.layout.units import Job, Unit, UnitLayout, placeholder_folios, unit_layout
+from presswork.layout.workers import Workers
+from presswork.model import Book, PageStart
+
+UNIT, UNIT_PDF = "unit", "unit-pdf"  # the cache's kinds: a unit's record, its PDF
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Layouts:
+    """Every unit laid out, in the book's order, and the names of those that were not
+    in the cache."""
+
+    front: UnitLayout
+    chapters: tuple[UnitLayout, ...]
+    furniture: tuple[UnitLayout, ...]  # the chapters' pages' running heads and folios
+    laid_out: tuple[str, ...]
+    keys: tuple[str, ...]  # the front matter's measure's, the chapters', then the rest's
+
+    @property
+    def chapter_keys(self) -> tuple[str, ...]:
+        return self.keys[1 : 1 + len(self.chapters)]
+
+    def first_pages(self) -> tuple[int, ...]:
+        """The page number each chapter begins on."""
+        firsts, page = [], self.front.pages + 1
+        for chapter in self.chapters:
+            firsts.append(page)
+            page += chapter.pages
+        return tuple(firsts)
+
+    @property
+    def page_count(self) -> int:
+        return self.front.pages + sum(c.pages for c in self.chapters)
+
+    def page_starts(self) -> tuple[PageStart, ...]:
+        """Where each page of the book begins, with the book's folios."""
+        starts = list(self.front.starts)
+        for first, chapter in zip(self.first_pages(), self.chapters, strict=True):
+            starts += [replace(s, folio=str(first + int(s.folio) - 1)) for s in chapter.starts]
+        return tuple(starts)
+
+
+@dataclass
+class _Batch:
+    """Units being laid out: those the cache has, and the jobs for the others."""
+
+    runner: _Runner
+    units: Sequence[Unit]
+    keys: list[str]
+    found: dict[int, UnitLayout]
+    futures: dict[int, Future[UnitLayout]] = field(default_factory=dict)
+
+    @property
+    def missing(self) -> list[int]:
+        return [i for i in range(len(self.units)) if i not in self.found]
+
+    def cached_pdfs(self) -> dict[str, bytes]:
+        """The PDFs of the units found in the cache, by their keys."""
+        return {self.keys[i]: self.found[i].pdf for i in sorted(self.found) if self.found[i].pdf}
+
+    def submit(self, sources: list[str]) -> None:
+        """Hand the units the cache lacks to the workers."""
+        runner, missing = self.runner, self.missing
+        if not missing:
+            return
+        names = [self.units[i].name for i in missing]
+        runner.progress(f"laying out {_plural(len(missing), 'unit')}: {_summary(names)}")
+        runner.workers.expect(sum(self.units[i].kind == "layout" for i in missing))
+        for i in missing:
+            unit = self.units[i]
+            job = Job(
+                unit,
+                runner.manuscript,
+                runner.styles,
+                runner.environment,
+                runner.measured if unit.folios is not None else "",
+                runner.laid_out_from(unit, sources[i]),
+            )
+            self.futures[i] = runner.workers.submit(unit.kind, unit_layout, job)
+        runner.laid_out += names
+
+    def results(self) -> list[UnitLayout]:
+        """Every unit laid out, in order; those laid out now are kept in the cache."""
+        for index, future in self.futures.items():
+            layout = future.result()
+            self.runner.store.write(UNIT_PDF, self.keys[index], layout.pdf)
+            record = json.dumps(layout.record(), sort_keys=True, separators=(",", ":"))
+            self.runner.store.write(UNIT, self.keys[index], record.encode("utf-8"))
+            self.found[index] = layout
+        return [self.found[i] for i in range(len(self.units))]
+
+
+@dataclass
+class _Runner:
+    """Lays out units, from the cache when it can, in the workers' processes: the front
+    matter in a process of its own, the rest in the layout pool."""
+
+    manuscript: Path
+    styles: Path
+    environment: str
+    settings: str  # the book's identifier: what reaches a unit's PDF besides its HTML
+    store: Store
+    workers: Workers
+    with_pdf: bool
+    progress: Progress
+    laid_out: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    placeholder_html: str | None = None
+    measured: str = ""  # the key of the front matter laid out with placeholder numbers
+
+    def key_text(self, unit: Unit) -> str:
+        """What a unit is laid out from, for its key: its HTML; for the front matter, its
+        HTML with placeholder numbers (which it is always laid out with) and the numbers
+        then set into it (rendered once for both the measure and the front matter)."""
+        if unit.folios is None:
+            return unit.html({})
+        if self.placeholder_html is None:
+            measuring = replace(unit, folios=placeholder_folios(unit.book), measure=True)
+            self.placeholder_html = measuring.html({})
+        if unit.measure:
+            return self.placeholder_html
+        return self.placeholder_html + "\0numbers " + json.dumps(unit.folios, sort_keys=True)
+
+    def laid_out_from(self, unit: Unit, key_text: str) -> str:
+        """The HTML a unit is laid out from, given its :meth:`key_text`."""
+        return (self.placeholder_html or "") if unit.folios is not None else key_text
+
+    def look_up(self, units: Sequence[Unit]) -> tuple[_Batch, list[str]]:
+        """The units, those the cache has read from it; and the text of each one's key."""
+        texts = [self.key_text(u) for u in units]
+        keys = [
+            digest(
+                self.environment,
+                # WeasyPrint names an image in the PDF after its URL, which holds the
+                # manuscript folder's path.
+                self.settings
+                + (f"\0{self.manuscript.resolve()}" if u.images else "")
+                + ("\0measured only" if u.measure else ""),
+                text,
+                files=u.images,
+            )
+            for u, text in zip(units, texts, strict=True)
+        ]
+        self.keys += keys
+        for unit, key in zip(units, keys, strict=True):
+            if unit.measure:
+                self.measured = key
+        found: dict[int, UnitLayout] = {}
+        for index, key in enumerate(keys):
+            layout = self._cached(key)
+            if layout is not None:
+                found[index] = layout
+        return _Batch(self, units, keys, found), texts
+
+    def _cached(self, key: str) -> UnitLayout | None:
+        record = self.store.read(UNIT, key)
+        pdf = self.store.read(UNIT_PDF, key) if self.with_pdf else b""
+        if record is None or pdf is None:
+            return None
+        with suppress(ValueError, KeyError, TypeError):
+            return UnitLayout.from_record(json.loads(record.decode("utf-8")), pdf)
+        return None
+
+    def run(self, units: Sequence[Unit]) -> list[UnitLayout]:
+        batch, texts = self.look_up(units)
+        batch.submit(texts)
+        return batch.results()
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _summary(names: list[str]) -> str:
+    return (
+        ", ".join(names) if len(names) <= 4 else f"{', '.join(names[:3])} and {len(names) - 3} more"
+    )
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a book is laid out: its manuscript and styles folders, the digest of the
+    styles and versions (:func:`presswork.cache.environment_key`) and the cache."""
+
+    manuscript: Path
+    styles: Path
+    environment: str
+    store: Store
+
+
+def unit_layouts(
+    book: Book,
+    place: Place,
+    workers: Workers,
+    furniture_pages: int,
+    with_pdf: bool = True,
+    progress: Progress = lambda step: None,
+    join: Join | None = None,
+) -> Layouts:
+    """Lay out every unit of ``book``. With ``with_pdf`` false, cached units are read
+    without their PDFs (enough for the ePub's page numbers) and no furniture is made.
+    ``join``: a join in a process of its own, which opens the chapters found in the
+    cache while the others are laid out."""
+    runner = _Runner(
+        place.manuscript,
+        place.styles,
+        place.environment,
+        book.metadata.identifier,
+        place.store,
+        workers,
+        with_pdf,
+        progress,
+    )
+    # The contents print the pages the chapters begin on, which follow the front
+    # matter: its length is measured with placeholder numbers alongside the chapters.
+    measure = Unit(
+        "length of the front matter", book, folios=placeholder_folios(book), measure=True
+    )
+    chapter_units = [
+        Unit(f"chapter {c.id}", replace(book, chapters=(c,), notices=()), chapter=c)
+        for c in book.chapters
+    ]
+    batch, texts = runner.look_up([measure, *chapter_units])
+    if join is not None and batch.missing:
+        join.prefetch({k: v for k, v in batch.cached_pdfs().items() if k != runner.measured})
+    batch.submit(texts)
+    measured, *chapters = batch.results()
+    furniture = _furniture(book, measured.pages, chapters, furniture_pages) if with_pdf else []
+    folios = _folios(measured.pages, chapters)
+    front, *furnished = runner.run([Unit("front matter", book, folios=folios), *furniture])
+    if front.pages != measured.pages:  # the numbers are set into the measured layout
+        message = "layout: the front matter's length changed with its page numbers"
+        raise OutputError(diagnostic("PW901", message))
+    if sum(f.pages for f in furnished) != sum(c.pages for c in chapters) and with_pdf:
+        message = "layout: the furniture has not one page for each page of the chapters"
+        raise OutputError(diagnostic("PW901", message))
+    return Layouts(
+        front, tuple(chapters), tuple(furnished), tuple(runner.laid_out), tuple(runner.keys)
+    )
+
+
+def _folios(front_pages: int, chapters: list[UnitLayout]) -> dict[str, str]:
+    folios: dict[str, str] = {}
+    first = front_pages + 1
+    for chapter in chapters:
+        for anchor, page in chapter.anchors.items():
+            folios[anchor] = str(first + page)
+        first += chapter.pages
+    return folios
+
+
+def _furniture(
+    book: Book, front_pages: int, chapters: list[UnitLayout], run_pages: int
+) -> list[Unit]:
+    """The furniture of the chapters' pages, in units of whole chapters of about
+    ``run_pages`` pages, so that they are laid out in parallel and a change of page
+    count lays out again only the units from there on."""
+    units: list[Unit] = []
+    first, start = front_pages + 1, 0
+    while start < len(chapters):
+        end, pages = start, 0
+        while end < len(chapters) and (end == start or pages + chapters[end].pages <= run_pages):
+            pages += chapters[end].pages
+            end += 1
+        counts = tuple(c.pages for c in chapters[start:end])
+        units.append(
+            Unit(
+                f"furniture of pages {first}-{first + pages - 1}",
+                replace(book, chapters=book.chapters[start:end], notices=()),
+                furniture=(first, *counts),
+            )
+        )
+        first, start = first + pages, end
+    return units

@@ -1,0 +1,161 @@
+"""Lay the book out into pages, for the PDFs and for the ePub's page numbers.
+
+In: the resolved book, where it is laid out (:class:`~presswork.layout.book.Place`), the
+processes, the numbers of ``production.toml``, and which editions are wanted. Out:
+:class:`Paged`: the page count, where every page begins, the warnings of the layout, what
+was laid out rather than taken from the cache, and, where a PDF is wanted, the screen and
+print editions (joined meanwhile, in the join's process for a long book).
+
+The pages are laid out in units and joined (:mod:`presswork.layout.book`,
+:mod:`presswork.layout.joining`), or, with ``single``, as one WeasyPrint document without
+the cache: slower, the reference that the joined layout is tested against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+
+from presswork.errors import Diagnostic, OutputError, diagnostic
+from presswork.layout.book import Place, Progress, unit_layouts
+from presswork.layout.joining import Join, PDFs, join_request
+from presswork.layout.workers import Workers
+from presswork.model import Book, PageStart
+from presswork.styles import Production, font_files
+
+
+@dataclass(frozen=True)
+class Paged:
+    """The book laid out: its page count and page starts, the layout's warnings, the
+    names of the units laid out (the rest came from the cache), how many units the book
+    has and the keys of those it used, and its PDFs when wanted (:meth:`pdfs`)."""
+
+    pages: int
+    starts: tuple[PageStart, ...]
+    warnings: tuple[Diagnostic, ...]
+    laid_out: tuple[str, ...]
+    units: int
+    keys: tuple[str, ...] | None  # None: laid out without the cache
+    joined: Callable[[], PDFs] | None = None
+    settle: Callable[[], None] = lambda: None  # wait for the PDFs, made or not
+
+    def pdfs(self) -> PDFs:
+        """The screen edition and, where wanted, the print edition."""
+        assert self.joined is not None, "no PDF was asked for"
+        try:
+            return self.joined()
+        except BrokenProcessPool:
+            message = "the process joining the pages stopped (out of memory?)"
+            raise OutputError(diagnostic("PW905", message)) from None
+
+
+def paged(
+    book: Book,
+    place: Place,
+    workers: Workers,
+    production: Production,
+    with_pdf: bool,
+    with_print: bool,
+    single: bool = False,
+    progress: Progress = lambda step: None,
+) -> Paged:
+    if single:
+        return _single(book, place, with_pdf, with_print, production, progress)
+    return _in_units(book, place, workers, production, with_pdf, with_print, progress)
+
+
+def _in_units(
+    book: Book,
+    place: Place,
+    workers: Workers,
+    production: Production,
+    with_pdf: bool,
+    with_print: bool,
+    progress: Progress,
+) -> Paged:
+    if len(book.chapters) >= production.apart_from:
+        workers.set_apart()
+    fonts = font_files(place.styles)
+    join = Join(workers, fonts) if with_pdf else None
+    try:
+        layouts = unit_layouts(
+            book, place, workers, production.furniture_pages, with_pdf, progress, join
+        )
+    except BrokenProcessPool:
+        message = "a process laying out pages stopped (out of memory?); try fewer --jobs"
+        raise OutputError(diagnostic("PW905", message)) from None
+    everything = (layouts.front, *layouts.chapters)
+    problems = [diagnostic("PW901", f"layout: {w}") for u in everything for w in u.layout_warnings]
+    if problems:
+        raise OutputError(problems)
+    firsts = (1, *layouts.first_pages())
+    warnings = [
+        diagnostic(
+            "PW903",
+            f"note {note} is set on page {first + note_page}, its call on page {first + call}",
+        )
+        for first, unit in zip(firsts, everything, strict=True)
+        for note, call, note_page in unit.displaced
+    ]
+    if join is not None:
+        written = [w for u in (*everything, *layouts.furniture) for w in u.write_warnings]
+        warnings += [diagnostic("PW904", f"writing the PDF: {w}") for w in dict.fromkeys(written)]
+        progress("joining the pages" + (", adding bleed and crop marks" if with_print else ""))
+        sheet = production.sheet if with_print else None
+        join.start(join_request(layouts, book, fonts, place.store, sheet, join.opened()))
+    return Paged(
+        layouts.page_count,
+        layouts.page_starts(),
+        tuple(warnings),
+        layouts.laid_out,
+        len(layouts.keys),
+        layouts.keys,
+        None if join is None else join.result,
+        lambda: None if join is None else join.settle(),
+    )
+
+
+def _single(
+    book: Book,
+    place: Place,
+    with_pdf: bool,
+    with_print: bool,
+    production: Production,
+    progress: Progress,
+) -> Paged:
+    from presswork.layout import engine
+    from presswork.pdf.press import print_pdf
+    from presswork.pdf.tags import tagged
+    from presswork.render.html import book_html
+
+    progress("laying out the pages")
+    layout = engine.layout_keeping_notes(
+        lambda widows: book_html(book, widows), place.manuscript, place.styles
+    )
+    if layout.warnings:
+        raise OutputError([diagnostic("PW901", f"layout: {w}") for w in layout.warnings])
+    warnings = [
+        diagnostic("PW903", f"note {note} is set on page {page + 1}, its call on page {call + 1}")
+        for note, call, page in layout.displaced_notes()
+    ]
+    screen = printed = None
+    if with_pdf:
+        progress("writing the screen PDF")
+        meta = book.metadata
+        written, messages = engine.write_pdf(layout, meta.identifier, meta.modified)
+        warnings += [diagnostic("PW904", f"writing the PDF: {m}") for m in messages]
+        screen = tagged(written, layout.leaders(), pack=True)
+        if with_print:
+            progress("adding bleed and crop marks")
+            printed = print_pdf(screen, production.sheet)
+    editions = None if screen is None else (screen, printed)
+    return Paged(
+        layout.page_count,
+        layout.page_starts(),
+        tuple(warnings),
+        ("book",),
+        1,
+        None,
+        None if editions is None else lambda: editions,
+    )

@@ -1,0 +1,198 @@
+"""A unit of the book's layout, and the job that lays it out in a worker process.
+
+In: a :class:`Job`: the :class:`Unit` (the front matter, one chapter, or the furniture of
+a run of chapter pages), the manuscript and styles folders, and the HTML rendered for the
+unit's cache key. Out: its :class:`UnitLayout`: the tagged PDF, page count, page starts,
+the page of every element, where its text area sits on each page, and what WeasyPrint
+warned about; as a record (plain JSON values) for the cache.
+
+The front matter is laid out with placeholder page numbers twice over: once to learn its
+length (alongside the chapters; the layout is kept in its process), then to be written,
+the real numbers set into that same layout (:func:`unit_layout`).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from presswork import ids
+from presswork.layout.workers import Kind
+from presswork.model import Book, Chapter, PageStart
+from presswork.render import html
+
+PLACEHOLDER_FOLIO = "999"  # as wide as a real page number of a long report
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A part of the book laid out as one WeasyPrint document."""
+
+    name: str
+    book: Book
+    chapter: Chapter | None = None
+    folios: dict[str, str] | None = None  # the front matter: page numbers for its contents
+    furniture: tuple[int, ...] | None = None  # the furniture: first folio, chapters' pages
+    measure: bool = False  # laid out only to count its pages: no PDF is written
+
+    @property
+    def kind(self) -> Kind:
+        """The process it is laid out in: the front matter in its own."""
+        return "front" if self.chapter is None and self.furniture is None else "layout"
+
+    @property
+    def images(self) -> tuple[Path, ...]:
+        if self.chapter is None:
+            return ()
+        return tuple(f.path for f in self.chapter.figures if f.path is not None)
+
+    def html(self, widows: dict[str, int]) -> str:
+        if self.chapter is not None:
+            return html.chapter_html(self.book, self.chapter, widows)
+        if self.furniture is not None:
+            return html.furniture_html(self.book, self.furniture[0], self.furniture[1:])
+        assert self.folios is not None
+        return html.front_html(self.book, self.folios, widows)
+
+
+@dataclass(frozen=True)
+class UnitLayout:
+    """A laid-out unit. Page starts carry folios counted from the unit's first page;
+    ``anchors`` gives the page (from 0) of each element id; ``text_x`` the left edge of
+    each page's text area, in points."""
+
+    pdf: bytes
+    pages: int
+    starts: tuple[PageStart, ...]
+    anchors: dict[str, int]
+    text_x: tuple[float, ...]
+    layout_warnings: tuple[str, ...] = ()
+    write_warnings: tuple[str, ...] = ()
+    displaced: tuple[tuple[str, int, int], ...] = ()
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "pages": self.pages,
+            "starts": [[s.folio, s.anchor, s.words] for s in self.starts],
+            "anchors": self.anchors,
+            "text_x": list(self.text_x),
+            "layout_warnings": list(self.layout_warnings),
+            "write_warnings": list(self.write_warnings),
+            "displaced": [list(d) for d in self.displaced],
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any], pdf: bytes) -> UnitLayout:
+        pages = int(record["pages"])
+        starts = tuple(PageStart(str(f), str(a), int(w)) for f, a, w in record["starts"])
+        anchors = {str(k): int(v) for k, v in record["anchors"].items()}
+        text_x = tuple(float(x) for x in record["text_x"])
+        if pages < 1 or len(starts) > pages or len(text_x) != pages:
+            raise ValueError("inconsistent cache record")
+        if any(not 0 <= page < pages for page in anchors.values()):
+            raise ValueError("inconsistent cache record")
+        return cls(
+            pdf,
+            pages,
+            starts,
+            anchors,
+            text_x,
+            tuple(str(w) for w in record["layout_warnings"]),
+            tuple(str(w) for w in record["write_warnings"]),
+            tuple((str(n), int(c), int(p)) for n, c, p in record["displaced"]),
+        )
+
+
+@dataclass(frozen=True)
+class Job:
+    unit: Unit
+    manuscript: Path
+    styles: Path
+    environment: str  # the digest of the styles and versions (presswork.cache)
+    measured: str = ""  # the front matter: the key of its layout with placeholder numbers
+    # The unit's HTML (the front matter's with placeholder numbers) as rendered for its
+    # key, with no widows setting raised: not rendered again where it is laid out.
+    html: str = ""
+
+    def render(self, render: Callable[[dict[str, int]], str]) -> Callable[[dict[str, int]], str]:
+        """``render``, answered from the HTML the job carries where it can be."""
+        return lambda widows: self.html if self.html and not widows else render(widows)
+
+
+# The front matter as last laid out with placeholder numbers in this process, by the key of
+# that layout (Job.measured: its HTML, the styles, the settings): measured alongside the
+# chapters, it is kept until their page numbers are known and set into it (which uses it
+# up: it is taken out).
+_kept_front: dict[str, Any] = {}
+
+
+def unit_layout(job: Job) -> UnitLayout:
+    """Lay out one unit and write its tagged PDF (run in a worker process).
+
+    The front matter is always laid out with placeholder page numbers: to measure it
+    (the layout is kept), then to write it with the real numbers set into that same
+    layout (:func:`presswork.layout.pages.set_page_numbers`), laid out again only where it was
+    not kept. What the join needs is read from WeasyPrint's pages before the PDF is
+    written, so that the pages can be let go before the PDF is finished. The front
+    matter (a report's contents: the largest layout of the book) leaves as much garbage
+    as it keeps: its cycles are collected, so that writing reuses that memory rather
+    than adding to it."""
+    # WeasyPrint is loaded only where pages are laid out: not by an ePub built from
+    # the cache.
+    from presswork.layout import engine
+    from presswork.layout.pages import set_page_numbers
+    from presswork.pdf.tags import as_artifacts, tagged
+
+    unit = job.unit
+    placeholders = placeholder_folios(unit.book) if unit.folios is not None else None
+    if placeholders is None:
+        layout = engine.layout_keeping_notes(
+            job.render(unit.html), job.manuscript, job.styles, job.environment
+        )
+    else:
+        measuring = replace(unit, folios=placeholders, measure=True)
+        layout = _kept_front.pop(job.measured, None) or engine.layout_keeping_notes(
+            job.render(measuring.html), job.manuscript, job.styles, job.environment
+        )
+        if unit.measure:
+            _kept_front.clear()
+            _kept_front[job.measured] = layout
+    pages = layout.document.pages
+    laid_out = UnitLayout(
+        pdf=b"",
+        pages=len(pages),
+        starts=layout.page_starts(),
+        anchors=layout.anchor_pages(),
+        text_x=layout.text_x(),
+        layout_warnings=layout.warnings,
+        displaced=tuple(layout.displaced_notes()),
+    )
+    if placeholders is not None:
+        gc.collect()
+    if unit.measure:
+        return laid_out
+    if placeholders is not None:
+        assert unit.folios is not None
+        missed = set_page_numbers(layout, placeholders, unit.folios)
+        if missed:
+            warning = f"no page number set in the contents for {', '.join(missed)}"
+            laid_out = replace(laid_out, layout_warnings=(*laid_out.layout_warnings, warning))
+    leaders = layout.leaders()
+    identifier = unit.book.metadata.identifier
+    written, messages = engine.write_pdf(layout, identifier, html.UNIT_DATE)
+    del layout, pages
+    if placeholders is not None:
+        gc.collect()
+    if unit.furniture is not None:
+        written = as_artifacts(written)
+    else:
+        written = tagged(written, leaders, pack=True)
+    return replace(laid_out, pdf=written, write_warnings=tuple(messages))
+
+
+def placeholder_folios(book: Book) -> dict[str, str]:
+    """A page number for every element the contents list, as wide as a real one."""
+    return dict.fromkeys(ids.contents_targets(book), PLACEHOLDER_FOLIO)

@@ -1,0 +1,139 @@
+"""The rules that look at a manuscript's text as typed, beside what reading it finds.
+
+In: the validated manifest, the styles folder and a :class:`~presswork.errors.Report`.
+Out: in the report, the characters no shipped typeface can draw (PW701), straight quotes
+and double hyphens in prose (PW702, PW703), and the Markdown files no chapter list names
+(PW108). Which characters the typefaces cover is slow to learn and kept in the cache
+(kind ``coverage``) while the font files are the same.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from contextlib import suppress
+from functools import cache
+from pathlib import Path
+
+import fontTools
+
+from presswork.cache import digest
+from presswork.config import front_matter
+from presswork.config.manifest import BookConfig
+from presswork.errors import Report, diagnostic
+from presswork.manuscript.memo import Memo
+from presswork.styles import font_files
+
+COVERAGE = "coverage"  # the cache's kind
+# What is not prose on a line: code spans, link destinations, heading ids, note labels.
+_NOT_PROSE = re.compile(r"`[^`]*`|\]\([^)]*\)|\{#[^}]*\}|\[\^[^\]]*\]")
+_STRAIGHT_QUOTE = re.compile(r"[\"']")
+_DOUBLE_HYPHEN = re.compile(r"(?<!-)--(?!-)")
+
+
+def unlisted(config: BookConfig, report: Report) -> None:
+    listed = {entry.path for entry in config.chapters}
+    for path in sorted(config.root.rglob("*.md")):
+        relative = path.relative_to(config.root)
+        if any(part.startswith(".") for part in relative.parts) or path.resolve() in listed:
+            continue
+        report.add(diagnostic("PW108", f"{relative} is not listed in book.yaml's chapters", path))
+
+
+def shipped_characters(styles: Path, memo: Memo | None = None) -> frozenset[int]:
+    """Every code point some shipped typeface can draw. Reading the fonts' character maps
+    takes a tenth of a second; with ``memo``, the answer is kept, under a digest of the
+    font files, and read back while they are the same."""
+    if memo is None:
+        return _coverage(styles)
+    fonts = font_files(styles)
+    names = [str(font_file.relative_to(styles)) for font_file in fonts]
+    key = digest(f"fontTools {fontTools.version}", *names, files=fonts)
+    kept = memo.read(COVERAGE, key)
+    if kept is not None:
+        with suppress(ValueError, TypeError):
+            return frozenset(int(c) for c in json.loads(kept.decode("utf-8")))
+    covered = _coverage(styles)
+    memo.keep(COVERAGE, key, json.dumps(sorted(covered)).encode())
+    return covered
+
+
+@cache
+def _coverage(styles: Path) -> frozenset[int]:
+    from fontTools.ttLib import TTFont  # loaded only when the coverage is not in the cache
+
+    covered: set[int] = set()
+    for font_file in font_files(styles):
+        with TTFont(font_file, lazy=True) as font:
+            covered.update(font.getBestCmap())
+    return frozenset(covered)
+
+
+def text_rules(path: Path, report: Report, covered: frozenset[int], prose_only: bool) -> None:
+    """Characters no shipped typeface can draw; straight quotes and double hyphens."""
+    try:
+        text = path.read_text(encoding="utf-8").removeprefix("\ufeff")
+    except (OSError, UnicodeDecodeError):
+        return  # reported when the file was read
+    # Most files have nothing to report: find that out for the whole file at once.
+    missing = {c for c in set(text) if ord(c) >= 0x20 and ord(c) not in covered}
+    suspect = prose_only and bool(_STRAIGHT_QUOTE.search(text) or _DOUBLE_HYPHEN.search(text))
+    if not missing and not suspect:
+        return
+    lines = text.split("\n")
+    skip = _front_matter_lines(lines) if prose_only else set()
+    fenced = False
+    for number, line in enumerate(lines, start=1):
+        if number in skip:
+            continue
+        if prose_only and line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+            continue
+        if not prose_only and line.lstrip().startswith("#"):
+            continue  # a YAML comment
+        uncovered = {c for c in missing if c in line}
+        for col, char in enumerate(line if uncovered else "", start=1):
+            if char in uncovered:
+                name = unicodedata.name(char, "unnamed character")
+                report.add(
+                    diagnostic(
+                        "PW701",
+                        f"U+{ord(char):04X} {name} is in no shipped "
+                        "typeface: it would print as an empty box",
+                        path,
+                        number,
+                        col,
+                    )
+                )
+        if fenced or not suspect:
+            continue
+        prose = _NOT_PROSE.sub(lambda m: " " * len(m.group()), line)
+        for match in _STRAIGHT_QUOTE.finditer(prose):
+            curly = "“ ”" if match.group() == '"' else "‘ ’"
+            report.add(
+                diagnostic(
+                    "PW702",
+                    f"straight quote {match.group()}: the book's typography uses {curly}",
+                    path,
+                    number,
+                    match.start() + 1,
+                )
+            )
+        for match in _DOUBLE_HYPHEN.finditer(prose):
+            report.add(
+                diagnostic(
+                    "PW703",
+                    "double hyphen: use an en dash – or an em dash —",
+                    path,
+                    number,
+                    match.start() + 1,
+                )
+            )
+
+
+def _front_matter_lines(lines: list[str]) -> set[int]:
+    close = front_matter.closing_line(lines)
+    if close is None:
+        return set()
+    return set(range(1, min(close + 2, len(lines) + 1)))

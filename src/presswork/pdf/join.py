@@ -1,0 +1,427 @@
+"""Join the separately laid-out units into the book's screen PDF, and its print edition.
+
+In: the tagged PDFs of the front matter and of each chapter (as
+:mod:`presswork.layout.units` writes them), the furniture PDFs (a page with the running
+head and folio for every chapter page of the book) and how far each page's content moves
+sideways. Out: one tagged PDF, as a single WeasyPrint render of the whole book would
+have written it:
+
+- the pages in order, each chapter page overlaid with its running head and folio (marked
+  as an artifact), its content moved sideways where the chapter was laid out from a
+  right-hand page onto what is a left-hand page in the book, or the other way round;
+- one structure tree: the units' trees under one ``/Document``, their ``/ParentTree``
+  keys renumbered, one ``/IDTree`` of notes;
+- one outline of all chapters and sections, one name tree of destinations, and the links
+  between units (written ``presswork-xref:ID``) turned into links inside the PDF;
+- each font embedded once, subset to the glyphs of the whole book
+  (:mod:`presswork.pdf.fontmerge`).
+
+A :class:`BookJoin` is made in two steps: made, it has joined the pages and trees and
+planned the fonts, and says which font subsets it needs (:meth:`BookJoin.subsets`, which
+another process may make meanwhile); :meth:`BookJoin.finish` merges the fonts and saves
+the screen edition and, from the same document, the print edition.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pikepdf
+
+from presswork import ids
+from presswork.cache import Store
+from presswork.lengths import PX
+from presswork.pdf.fontcopies import ObjGen, Read, read_fonts
+from presswork.pdf.fontmerge import apply_plan, plan
+from presswork.pdf.press import add_bleed_and_marks
+from presswork.pdf.save import deterministic_bytes, draw_over
+from presswork.pdf.subsets import is_kept
+from presswork.pdf.trees import is_struct, kids, name_tree, number_tree, walk
+from presswork.render.html import UNIT_DATE
+from presswork.styles import PrintSheet
+
+FURNITURE = pikepdf.Name("/PressworkFurniture")
+
+
+@dataclass(frozen=True)
+class Part:
+    """A unit's PDF, and for each of its pages how far (in points) to move its content
+    to the right, and whether to overlay the furniture; ``figures``: whether its
+    structure tree may hold figures' boxes, which move with the content. ``key``: its
+    cache key, by which a part opened beforehand (:func:`open_part`) is taken."""
+
+    pdf: bytes
+    shifts: tuple[float, ...]
+    furnished: bool
+    figures: bool = True
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class Joined:
+    """The screen edition, and the print edition made from the same pages if asked."""
+
+    screen: bytes
+    print: bytes | None
+
+
+@dataclass
+class OpenedPart:
+    """A part's PDF opened before its join, with its fonts read (see :func:`open_part`)."""
+
+    pdf: pikepdf.Pdf
+    fonts: dict[ObjGen, Read]
+
+
+def open_part(data: bytes) -> OpenedPart:
+    """Open a part that a join to come will take, and read its fonts for the book's plan
+    to take: a rebuild after an edit opens the unchanged chapters of a report while the
+    edited one is laid out. Not the fonts of a part with a form, whose resources are not
+    copied with its pages."""
+    pdf = _open(data)
+    return OpenedPart(pdf, {} if "/AcroForm" in pdf.Root else read_fonts(pdf))
+
+
+@dataclass
+class _Outline:
+    title: pikepdf.Object
+    dest: pikepdf.Object
+    count_sign: int
+    children: list[_Outline]
+
+
+class BookJoin:
+    """The book joined from its parts in this process: made, its pages and trees are
+    joined and its fonts planned; :meth:`finish` merges the fonts and saves it."""
+
+    def __init__(
+        self,
+        parts: Sequence[Part],
+        furniture: Sequence[bytes],
+        fonts: Sequence[Path],
+        date: datetime,
+        opened: dict[str, OpenedPart] | None = None,
+    ) -> None:
+        """Join the pages and trees of the book from its parts, the first of which gives
+        the document's catalog (language, metadata, viewer preferences), its dates
+        replaced by ``date``, and plan the merge of its ``fonts``. ``furniture`` are PDFs
+        whose pages, one after the other, are those of the furnished parts, their
+        content marked as artifacts. ``opened``: parts opened beforehand, by their keys;
+        those taken are closed and removed from it, the caller closes the others."""
+        self.out = _open(parts[0].pdf)
+        try:
+            _date(self.out, date)
+            known = _join(self.out, parts, furniture, {} if opened is None else opened)
+            self.planned = plan(self.out, fonts, known)
+        except BaseException:
+            self.out.close()
+            raise
+
+    def subsets(self, store: Store | None) -> dict[Path, list[int]]:
+        """The subsets of the fonts that the merge needs and ``store`` does not keep yet:
+        another process may make them (:func:`~presswork.pdf.subsets.keep_subset`),
+        which spares this one fontTools' subsetter on top of the whole book."""
+        return {
+            path: gids
+            for path, gids in self.planned.subsets().items()
+            if store is None or not is_kept(path, gids, store)
+        }
+
+    def finish(self, store: Store | None, sheet: PrintSheet | None) -> Joined:
+        """The book, its fonts merged (their subsets taken from ``store`` where kept, and
+        kept there for the next join), saved: the screen edition, and with ``sheet`` the
+        print edition, made from the joined document rather than its bytes (reading
+        those again would take as long as writing them)."""
+        apply_plan(self.out, self.planned, store)
+        screen = deterministic_bytes(self.out, pack=True)
+        if sheet is None:
+            return Joined(screen, None)
+        add_bleed_and_marks(self.out, sheet)
+        return Joined(screen, deterministic_bytes(self.out, pack=True))
+
+    def close(self) -> None:
+        self.out.close()
+
+
+def _open(data: bytes) -> pikepdf.Pdf:
+    return pikepdf.open(io.BytesIO(data))
+
+
+def _join(
+    out: pikepdf.Pdf,
+    parts: Sequence[Part],
+    furniture: Sequence[bytes],
+    opened: dict[str, OpenedPart],
+) -> dict[ObjGen, Read]:
+    """Join the parts into ``out``, taking those ``opened`` beforehand by their keys;
+    return what of their fonts was read beforehand, by their copies in ``out``."""
+    known: dict[ObjGen, Read] = {}
+    book = _Book(out)
+    book.adopt_own(parts[0])
+    furniture_pdfs = [_open(data) for data in furniture]
+    try:
+        pages = iter([page for pdf in furniture_pdfs for page in pdf.pages])
+        for part in parts[1:]:
+            # pikepdf copies a foreign object's stream data when it copies the object, so
+            # each part is closed once copied: only the book's objects stay in memory.
+            taken = opened.pop(part.key, None) if part.key else None
+            pdf, read = (taken.pdf, taken.fonts) if taken is not None else (_open(part.pdf), {})
+            with pdf:
+                appended = book.append(part, pdf)
+                # The part's fonts were copied with its pages: copying them again finds
+                # those copies.
+                for objgen, fonts in read.items():
+                    known[out.copy_foreign(pdf.get_object(objgen)).objgen] = fonts
+            if part.furnished:
+                for page, dx in zip(appended, part.shifts, strict=True):
+                    _overlay(out, page, next(pages), dx)
+    finally:
+        for furniture_pdf in furniture_pdfs:
+            furniture_pdf.close()
+    book.finish()
+    return known
+
+
+class _Book:
+    """The joined PDF being made, with what its trees will hold once every part is in:
+    the structure tree's kids, the ParentTree's entries, the notes' ids, the named
+    destinations and the outline."""
+
+    def __init__(self, out: pikepdf.Pdf) -> None:
+        self.out = out
+        self.tree = out.Root.StructTreeRoot
+        self.document = kids(self.tree)[0]
+        self.kids = kids(self.document)
+        self.nums = number_tree(self.tree.ParentTree)
+        self.next_key = int(self.tree.get("/ParentTreeNextKey", _next_key(self.nums)))
+        self.ids = name_tree(self.tree.IDTree) if "/IDTree" in self.tree else []
+        self.dests = name_tree(out.Root.Names.Dests) if "/Names" in out.Root else []
+        self.outline = _outline(out.Root.Outlines) if "/Outlines" in out.Root else []
+
+    def adopt_own(self, part: Part) -> None:
+        """Take the first part, whose PDF the book is made from, as the others."""
+        pages = list(self.out.pages)
+        _apply_shifts(pages, part.shifts, self.dests, self.outline, self.kids)
+        for page in pages:
+            for annotation in page.obj.get("/Annots", []):
+                _resolve_xref(annotation)
+
+    def append(self, part: Part, pdf: pikepdf.Pdf) -> list[pikepdf.Page]:
+        """Add a part's pages and what refers to them; return the pages as added."""
+        out, first = self.out, len(self.out.pages)
+        for page in pdf.pages:
+            out.pages.append(page)
+        pages = out.pages[first:]
+        source = pdf.Root.StructTreeRoot
+        offset = self.next_key
+        numbers = number_tree(source.ParentTree)
+        self.nums += [(key + offset, out.copy_foreign(_indirect(pdf, v))) for key, v in numbers]
+        self.next_key = offset + int(source.get("/ParentTreeNextKey", _next_key(numbers)))
+        for page in pages:
+            if "/StructParents" in page.obj:
+                page.obj.StructParents = int(page.obj.StructParents) + offset
+            for annotation in page.obj.get("/Annots", []):
+                if "/StructParent" in annotation:
+                    annotation.StructParent = int(annotation.StructParent) + offset
+                _resolve_xref(annotation)
+        structure = [out.copy_foreign(_indirect(pdf, kid)) for kid in kids(kids(source)[0])]
+        for element in structure:
+            if isinstance(element, pikepdf.Dictionary) and "/S" in element:
+                element.P = self.document
+        self.kids += structure
+        if "/IDTree" in source:
+            self.ids += [
+                (n, out.copy_foreign(_indirect(pdf, v))) for n, v in name_tree(source.IDTree)
+            ]
+        # Each tree is copied whole, so that its destinations stay direct objects (one
+        # object each would be a fifth of the book's objects).
+        dests = []
+        if "/Names" in pdf.Root and "/Dests" in pdf.Root.Names:
+            dests = name_tree(out.copy_foreign(_indirect(pdf, pdf.Root.Names.Dests)))
+        outline = []
+        if "/Outlines" in pdf.Root:
+            outline = _outline(out.copy_foreign(_indirect(pdf, pdf.Root.Outlines)))
+        _apply_shifts(pages, part.shifts, dests, outline, structure if part.figures else [])
+        self.dests += dests
+        self.outline += outline
+        return pages
+
+    def finish(self) -> None:
+        """Write the trees."""
+        out, tree = self.out, self.tree
+        self.document.K = pikepdf.Array(self.kids)
+        nums = pikepdf.Array([x for key, value in self.nums for x in (key, value)])
+        tree.ParentTree = out.make_indirect(pikepdf.Dictionary(Nums=nums))
+        tree.ParentTreeNextKey = self.next_key
+        if self.ids:
+            tree.IDTree = out.make_indirect(pikepdf.Dictionary(Names=_sorted_names(self.ids)))
+        names = out.Root.get("/Names")
+        if names is None:
+            names = out.Root.Names = out.make_indirect(pikepdf.Dictionary())
+        names.Dests = out.make_indirect(pikepdf.Dictionary(Names=_sorted_names(self.dests)))
+        if self.outline:
+            out.Root.Outlines = _write_outline(out, self.outline)
+
+
+def _date(pdf: pikepdf.Pdf, date: datetime) -> None:
+    """Put the book's date where WeasyPrint wrote the units' (:data:`UNIT_DATE`): the
+    document information and the XMP metadata."""
+    for stamp in ("D:%Y%m%d%H%M%SZ", "%Y-%m-%dT%H:%M:%SZ"):
+        unit, book = UNIT_DATE.strftime(stamp), date.astimezone(UTC).strftime(stamp)
+        for key in ("/CreationDate", "/ModDate"):
+            if str(pdf.docinfo.get(key, "")) == unit:
+                pdf.docinfo[key] = pikepdf.String(book)
+        if "/Metadata" in pdf.Root:
+            xmp = pdf.Root.Metadata.read_bytes()
+            pdf.Root.Metadata.write(xmp.replace(unit.encode(), book.encode()))
+
+
+# Structure and name trees -------------------------------------------------------------
+
+
+def _indirect(pdf: pikepdf.Pdf, obj: pikepdf.Object) -> pikepdf.Object:
+    """``copy_foreign`` copies indirect objects only."""
+    if isinstance(obj, pikepdf.Object) and not obj.is_indirect:
+        return pdf.make_indirect(obj)
+    return obj
+
+
+def _next_key(items: list[tuple[int, pikepdf.Object]]) -> int:
+    return max((key for key, _ in items), default=-1) + 1
+
+
+def _sorted_names(items: list[tuple[pikepdf.Object, pikepdf.Object]]) -> pikepdf.Array:
+    """A name tree's keys are sorted by their bytes; the first of a duplicate wins."""
+    seen: dict[bytes, pikepdf.Object] = {}
+    for name, value in items:
+        seen.setdefault(bytes(name), value)
+    return pikepdf.Array([x for key in sorted(seen) for x in (pikepdf.String(key), seen[key])])
+
+
+# Outline ------------------------------------------------------------------------------
+
+
+def _outline(root: pikepdf.Object) -> list[_Outline]:
+    items: list[_Outline] = []
+    item = root.get("/First")
+    while item is not None:
+        count = int(item.get("/Count", 0))
+        items.append(
+            _Outline(
+                pikepdf.String(bytes(item.Title)), item.Dest, -1 if count < 0 else 1, _outline(item)
+            )
+        )
+        item = item.get("/Next")
+    return items
+
+
+def _write_outline(out: pikepdf.Pdf, items: list[_Outline]) -> pikepdf.Object:
+    root = out.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Outlines))
+    count = _write_items(out, root, items)
+    root.Count = count
+    return root
+
+
+def _write_items(out: pikepdf.Pdf, parent: pikepdf.Object, items: list[_Outline]) -> int:
+    """Write ``items`` under ``parent``; return how many are visible (as WeasyPrint
+    counts them)."""
+    written: list[pikepdf.Object] = []
+    visible = len(items)
+    for item in items:
+        node = out.make_indirect(
+            pikepdf.Dictionary(Title=item.title, Dest=item.dest, Parent=parent)
+        )
+        children = _write_items(out, node, item.children)
+        node.Count = children * item.count_sign
+        if item.count_sign > 0:
+            visible += children
+        if written:
+            node.Prev = written[-1]
+            written[-1].Next = node
+        written.append(node)
+    if written:
+        parent.First = written[0]
+        parent.Last = written[-1]
+    return visible
+
+
+# Pages --------------------------------------------------------------------------------
+
+
+def _resolve_xref(annotation: pikepdf.Object) -> None:
+    """A link to another unit becomes a link to a named destination of the book."""
+    action = annotation.get("/A")
+    if action is None or action.get("/S") != "/URI":
+        return
+    uri = str(action.URI)
+    if not uri.startswith(ids.XREF_SCHEME):
+        return
+    target = pikepdf.String(uri[len(ids.XREF_SCHEME) :])
+    del annotation.A
+    annotation.Dest = target
+    annotation.Contents = target
+
+
+def _apply_shifts(
+    pages: list[pikepdf.Page],
+    shifts: tuple[float, ...],
+    dests: list[tuple[pikepdf.Object, pikepdf.Object]],
+    outline: list[_Outline],
+    structure: list[pikepdf.Object],
+) -> None:
+    """Move the links, destinations and figure boxes (in the structure tree, in CSS
+    pixels) of pages by ``shifts`` points to the right, as :func:`_overlay` moves their
+    content."""
+    moved = {page.obj.objgen: dx for page, dx in zip(pages, shifts, strict=True) if dx}
+    if not moved:
+        return
+    for page in pages:
+        dx = moved.get(page.obj.objgen)
+        if dx is None:
+            continue
+        for annotation in page.obj.get("/Annots", []):
+            rect = [float(v) for v in annotation.Rect]
+            annotation.Rect = pikepdf.Array([rect[0] + dx, rect[1], rect[2] + dx, rect[3]])
+
+    def shift_dest(dest: pikepdf.Object) -> None:
+        if isinstance(dest, pikepdf.Array) and len(dest) >= 3 and dest[1] == "/XYZ":
+            dx = moved.get(dest[0].objgen)
+            if dx is not None:
+                dest[2] = float(dest[2]) + dx
+
+    for _, dest in dests:
+        shift_dest(dest)
+
+    def shift_outline(items: list[_Outline]) -> None:
+        for item in items:
+            shift_dest(item.dest)
+            shift_outline(item.children)
+
+    shift_outline(outline)
+    for element in (e for root in structure if is_struct(root) for e in walk(root)):
+        attributes = element.get("/A")
+        if isinstance(attributes, pikepdf.Dictionary) and "/BBox" in attributes:
+            dx = moved.get(element.Pg.objgen) if "/Pg" in element else None
+            if dx is not None:
+                box = [float(v) for v in attributes.BBox]
+                px = dx / PX
+                attributes.BBox = pikepdf.Array([box[0] + px, box[1], box[2] + px, box[3]])
+
+
+def _overlay(out: pikepdf.Pdf, page: pikepdf.Page, furniture: pikepdf.Page, dx: float) -> None:
+    """Draw the furniture page over ``page``, whose own content moves ``dx`` points to
+    the right."""
+    form = out.copy_foreign(furniture.as_form_xobject())
+    # WeasyPrint's pages share one resource dictionary: each page gets its own, which
+    # adds its furniture to the shared entries.
+    shared = page.obj.get("/Resources", pikepdf.Dictionary())
+    resources = pikepdf.Dictionary({key: value for key, value in shared.items()})
+    xobjects = pikepdf.Dictionary({k: v for k, v in shared.get("/XObject", {}).items()})
+    xobjects[FURNITURE] = form
+    resources.XObject = xobjects
+    page.obj.Resources = resources
+    draw_over(out, page, f"q {FURNITURE} Do Q\n".encode(), dx)

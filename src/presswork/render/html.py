@@ -1,0 +1,137 @@
+"""Write the book as HTML documents for WeasyPrint to lay out.
+
+In: a resolved :class:`~presswork.model.Book`. Out: HTML text, either of the whole book
+as one document (:func:`book_html`) or of the units it is laid out in and joined from:
+the front matter (:func:`front_html`), each chapter (:func:`chapter_html`) and the
+furniture, the running heads and folios of every page (:func:`furniture_html`). Every
+element a reader can link to has an id unique in the whole book (:mod:`presswork.ids`);
+a link to another unit's element is written ``presswork-xref:ID``, which the join turns
+into a link inside the PDF. Notes sit where they are called (WeasyPrint floats them to
+the foot of the page).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+from presswork import __version__, ids
+from presswork.model import Anchor, Book, Chapter, Figure, Note, NoteRef
+from presswork.render import templates
+
+WIDOWS_CLASS = "widows-"  # pdf.css's .widows-N: a paragraph's widows raised to N
+# The date the units of the layout are written with, so that their layout, and the
+# cache's key of it, does not change with the book's date; the join writes the book's.
+UNIT_DATE = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class PdfLinks:
+    """Ids and hrefs of the single-document PDF edition. ``widows`` raises the widows
+    setting of some paragraphs (by element id), see
+    :func:`presswork.layout.engine.layout_keeping_notes`."""
+
+    notes: dict[tuple[str, int], Note]
+    widows: dict[str, int]
+    root: Path  # the manuscript folder
+    # The chapters in this document (``None``: all of them), and the page numbers of
+    # elements in other documents, which a contents laid out alone prints.
+    local: frozenset[str] | None = None
+    folios: dict[str, str] | None = None
+    page_markers = False  # the PDF is the pages: it marks none
+
+    def href(self, anchor: Anchor) -> str:
+        target = ids.pdf_anchor(anchor)
+        if self.local is None or anchor.chapter in self.local:
+            return f"#{target}"
+        return f"{ids.XREF_SCHEME}{target}"
+
+    def folio(self, anchor: Anchor) -> str | None:
+        return None if self.folios is None else self.folios[ids.pdf_anchor(anchor)]
+
+    def heading_id(self, chapter: Chapter, heading_id: str) -> str:
+        return ids.in_book(chapter.id, heading_id)
+
+    def block_id(self, chapter: Chapter, block_id: str) -> str:
+        return ids.in_book(chapter.id, ids.own(block_id))
+
+    def block_class(self, chapter: Chapter, block_id: str) -> str:
+        widows = self.widows.get(self.block_id(chapter, block_id))
+        return f"{WIDOWS_CLASS}{widows}" if widows else ""
+
+    def note_id(self, ref: NoteRef) -> str:
+        return ids.pdf_note(ref.chapter, ref.number)
+
+    def image_src(self, figure: Figure) -> str:
+        """The image's path from the manuscript folder (WeasyPrint's base URL), so that
+        the HTML, and the cache's key of it, do not depend on where the folder is."""
+        assert figure.path is not None, "a book with a missing image is never rendered"
+        return quote(figure.path.relative_to(self.root).as_posix())
+
+    def call_id(self, ref: NoteRef) -> str:
+        return ids.pdf_call(ref.chapter, ref.number, ref.call)
+
+    def note(self, ref: NoteRef) -> Note:
+        return self.notes[(ref.chapter, ref.number)]
+
+
+def book_html(book: Book, widows: dict[str, int] | None = None) -> str:
+    """The whole book as one document."""
+    links = PdfLinks(_notes(book.chapters), widows or {}, book.root)
+    return _render(book, book.chapters, links, True, date=book.metadata.modified)
+
+
+def front_html(book: Book, folios: dict[str, str], widows: dict[str, int] | None = None) -> str:
+    """The title page, imprint and contents; ``folios`` gives the page number of every
+    element the contents lists."""
+    links = PdfLinks({}, widows or {}, book.root, local=frozenset(), folios=folios)
+    return _render(book, (), links, True)
+
+
+def chapter_html(book: Book, chapter: Chapter, widows: dict[str, int] | None = None) -> str:
+    """One chapter, on pages without running heads or folios."""
+    links = PdfLinks(_notes((chapter,)), widows or {}, book.root, local=frozenset({chapter.id}))
+    return _render(book, (chapter,), links, False, bare=True)
+
+
+def furniture_html(book: Book, first: int, pages: tuple[int, ...]) -> str:
+    """Empty pages carrying the running heads and folios of the book's chapters, as many
+    for each as ``pages`` gives, numbered from ``first``."""
+    return templates.render(
+        "pdf/furniture.html.j2",
+        meta=book.metadata,
+        first=first,
+        left=first % 2 == 0,
+        chapters=tuple(zip(book.chapters, pages, strict=True)),
+    )
+
+
+def _notes(chapters: tuple[Chapter, ...]) -> dict[tuple[str, int], Note]:
+    return {(chapter.id, note.number): note for chapter in chapters for note in chapter.notes}
+
+
+def _render(
+    book: Book,
+    chapters: tuple[Chapter, ...],
+    links: PdfLinks,
+    front: bool,
+    bare: bool = False,
+    date: datetime = UNIT_DATE,
+) -> str:
+    meta = book.metadata
+    return templates.render(
+        "pdf/book.html.j2",
+        meta=meta,
+        subject=meta.description or "; ".join(meta.subjects),
+        date=date.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        version=__version__,
+        labels=templates.labels(meta.language),
+        notices=book.notices,
+        toc=book.toc() if front else (),
+        front=front,
+        bare=bare,
+        chapters=chapters,
+        links=links,
+    )

@@ -1,0 +1,50 @@
+"""The Jinja2 environment every edition renders its markup with.
+
+In: a template name and a context. Out: markup text. Templates live in
+``presswork/render/templates``; the words an edition adds around the report's own text
+come from ``templates/labels.yaml`` in the book's language. Every template can name the
+book's ids through ``ids`` (:mod:`presswork.ids`).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import yaml
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from presswork import ids
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("presswork.render", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["ids"] = ids
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(**context)
+
+
+@cache
+def _all_labels() -> dict[str, dict[str, str]]:
+    loader = environment().loader
+    assert loader is not None
+    source, _, _ = loader.get_source(environment(), "labels.yaml")
+    labels: dict[str, dict[str, str]] = yaml.safe_load(source)
+    return labels
+
+
+def labels(language: str) -> dict[str, str]:
+    """The edition's own words in ``language`` (``en-GB`` → ``en``), English if unknown."""
+    every = _all_labels()
+    return every.get(language.split("-")[0].lower(), every["en"])

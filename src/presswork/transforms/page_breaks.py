@@ -1,0 +1,114 @@
+"""Carry where each printed page begins into the book, for the ePub's page markers.
+
+In: the resolved book and the :class:`~presswork.model.PageStart` of every page of the
+PDF (:mod:`presswork.layout.pages`). Out: the book with a
+:class:`~presswork.model.PageBreak` at each of those places, from which the ePub writes
+its page-break markers and its page-list: before the word a page begins with (the
+word broken by the turn of the page or, when none is, the first word of the page),
+before a heading or figure a page begins with, at a chapter's opening, and on the front
+matter's pages. Words are counted as the layout counts them: runs of characters between
+spaces in the paragraph's text, leaving out note calls.
+
+Unlike the transforms that resolve a book, this one runs after the layout: it is not in
+:data:`presswork.transforms.TRANSFORMS`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from presswork import ids
+from presswork.model import (
+    Block,
+    Book,
+    Chapter,
+    Emphasis,
+    Figure,
+    Heading,
+    Inline,
+    Link,
+    PageBreak,
+    PageStart,
+    Paragraph,
+    Strong,
+    Text,
+)
+from presswork.transforms.tree import map_leaves
+
+
+def with_page_breaks(book: Book, starts: tuple[PageStart, ...]) -> Book:
+    """The book with a page break at each start."""
+    chapter_of = ids.pdf_anchors(book)
+    by_chapter: dict[str, list[tuple[str | None, int, PageBreak]]] = {}
+    front: dict[str, PageBreak] = {}
+    for start in starts:
+        mark = PageBreak(start.folio)
+        if start.anchor in ids.FRONT_MATTER_PAGES:
+            front[ids.FRONT_MATTER_PAGES[start.anchor]] = mark
+        elif start.anchor in chapter_of:
+            chapter_id, element = chapter_of[start.anchor]
+            by_chapter.setdefault(chapter_id, []).append((element, start.words, mark))
+    chapters = tuple(_mark_chapter(c, by_chapter.get(c.id, [])) for c in book.chapters)
+    return replace(book, chapters=chapters, front_pages=front)
+
+
+def _mark_chapter(chapter: Chapter, marks: list[tuple[str | None, int, PageBreak]]) -> Chapter:
+    if not marks:
+        return chapter
+    opening = next((m for e, _, m in marks if e is None), None)
+    inside = {(e, w): m for e, w, m in marks if e is not None}
+    return replace(chapter, opening_page=opening, blocks=_mark_blocks(chapter.blocks, inside))
+
+
+def _mark_blocks(
+    blocks: tuple[Block, ...], marks: dict[tuple[str, int], PageBreak]
+) -> tuple[Block, ...]:
+    def leaf(block: Block) -> tuple[Block, ...]:
+        if isinstance(block, Paragraph):
+            wanted = {w: m for (e, w), m in marks.items() if e == block.id}
+            if wanted:
+                return (replace(block, children=_insert(block.children, wanted)),)
+        elif isinstance(block, Heading | Figure) and (block.id, 0) in marks:
+            return (marks[(block.id, 0)], block)
+        return (block,)
+
+    return map_leaves(blocks, leaf)
+
+
+def _insert(children: tuple[Inline, ...], marks: dict[int, PageBreak]) -> tuple[Inline, ...]:
+    """Put ``marks[n]`` before the word after the first ``n`` words of the paragraph."""
+    counter = [0, False]  # words begun so far; whether the text so far ends inside a word
+
+    def walk(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
+        out: list[Inline] = []
+        for node in nodes:
+            if isinstance(node, Text):
+                out.extend(split(node.text))
+            elif isinstance(node, Emphasis | Strong | Link):
+                out.append(replace(node, children=walk(node.children)))
+            else:
+                if node.kind in ("softbreak", "hardbreak"):
+                    counter[1] = False
+                out.append(node)
+        return tuple(out)
+
+    def split(text: str) -> list[Inline]:
+        pieces: list[Inline] = []
+        last = 0
+        for match in re.finditer(r"\S+", text):
+            starts_word = match.start() > 0 or not counter[1]
+            if starts_word:
+                mark = marks.get(int(counter[0]))
+                if mark is not None:
+                    if match.start() > last:
+                        pieces.append(Text(text[last : match.start()]))
+                    pieces.append(mark)
+                    last = match.start()
+                counter[0] += 1
+        if last < len(text):
+            pieces.append(Text(text[last:]))
+        counter[1] = bool(text) and not text[-1].isspace()
+        return pieces
+
+    return walk(children)
