@@ -58,10 +58,10 @@ PDF_NOTE = re.compile(rf"^(?P<chapter>.+){SEPARATOR}_note-(?P<number>\d+)$")
 PDF_BLOCK = re.compile(rf"^.+{SEPARATOR}_p\d+$")
 
 
-def slugify(text: str) -> str:
-    """Lower-case words of letters and digits joined by hyphens (``book`` if none)."""
+def slugify(text: str, default: str = "book") -> str:
+    """Lower-case words of letters and digits joined by hyphens (``default`` if none)."""
     words = re.findall(r"[a-z0-9]+", text.lower())
-    return "-".join(words) or "book"
+    return "-".join(words) or default
 
 
 def numbered(base: str, n: int) -> str:

@@ -19,7 +19,7 @@ from ebooklib import epub
 from lxml import etree
 
 from presswork.model import IMAGE_MEDIA_TYPES, Book, TocEntry
-from presswork.render import templates
+from presswork.render import markup
 from presswork.render.xhtml import COVER_IMAGE, CSS_NAME, EpubLinks, PageLink, epub_markup
 
 XHTML = "application/xhtml+xml"
@@ -68,7 +68,7 @@ def _accessibility(book: Book, pages: tuple[PageLink, ...]) -> list[tuple[str, s
         features.append("alternativeText")  # the check refuses a figure without alt text
     if pages:
         features += ["printPageNumbers", "pageNavigation"]
-    summary = templates.render(
+    summary = markup.render(
         "epub/accessibility-summary.txt.j2",
         chapters=len(book.chapters),
         notes=notes,

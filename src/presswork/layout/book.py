@@ -1,7 +1,8 @@
 """Lay out the book unit by unit, in worker processes, through the cache.
 
 In: the resolved book, its manuscript and styles folders, the build's cache and the
-processes to lay out in (:mod:`presswork.layout.workers`). Out: :class:`Layouts`, a
+processes to lay out in (:mod:`presswork.layout.workers`). Out:
+:class:`~presswork.layout.units.Layouts`, a
 :class:`~presswork.layout.units.UnitLayout` for each unit of the book's layout (the front
 matter, every chapter, the furniture of the chapter pages), and which units had to be
 laid out rather than read from the cache.
@@ -31,47 +32,19 @@ from pathlib import Path
 from presswork.cache import Store, digest
 from presswork.errors import OutputError, diagnostic
 from presswork.layout.joining import Join
-from presswork.layout.units import Job, Unit, UnitLayout, placeholder_folios, unit_layout
+from presswork.layout.units import (
+    Job,
+    Layouts,
+    Unit,
+    UnitLayout,
+    placeholder_folios,
+    unit_layout,
+)
 from presswork.layout.workers import Workers
-from presswork.model import Book, PageStart
+from presswork.model import Book
 
 UNIT, UNIT_PDF = "unit", "unit-pdf"  # the cache's kinds: a unit's record, its PDF
 Progress = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class Layouts:
-    """Every unit laid out, in the book's order, and the names of those that were not
-    in the cache."""
-
-    front: UnitLayout
-    chapters: tuple[UnitLayout, ...]
-    furniture: tuple[UnitLayout, ...]  # the chapters' pages' running heads and folios
-    laid_out: tuple[str, ...]
-    keys: tuple[str, ...]  # the front matter's measure's, the chapters', then the rest's
-
-    @property
-    def chapter_keys(self) -> tuple[str, ...]:
-        return self.keys[1 : 1 + len(self.chapters)]
-
-    def first_pages(self) -> tuple[int, ...]:
-        """The page number each chapter begins on."""
-        firsts, page = [], self.front.pages + 1
-        for chapter in self.chapters:
-            firsts.append(page)
-            page += chapter.pages
-        return tuple(firsts)
-
-    @property
-    def page_count(self) -> int:
-        return self.front.pages + sum(c.pages for c in self.chapters)
-
-    def page_starts(self) -> tuple[PageStart, ...]:
-        """Where each page of the book begins, with the book's folios."""
-        starts = list(self.front.starts)
-        for first, chapter in zip(self.first_pages(), self.chapters, strict=True):
-            starts += [replace(s, folio=str(first + int(s.folio) - 1)) for s in chapter.starts]
-        return tuple(starts)
 
 
 @dataclass

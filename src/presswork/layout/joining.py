@@ -1,6 +1,6 @@
 """The join of the laid-out units, in the process that joins, driven from the build.
 
-In: the book's :class:`~presswork.layout.book.Layouts` (or the parts found in the cache,
+In: the book's :class:`~presswork.layout.units.Layouts` (or the parts found in the cache,
 beforehand), the font files, the build's cache and the print sheet. Out: a :class:`Join`
 whose :meth:`Join.result` is the screen edition and, when asked for, the print edition
 (:mod:`presswork.pdf.join`).
@@ -30,7 +30,7 @@ from presswork.layout.workers import Workers
 from presswork.styles import PrintSheet
 
 if TYPE_CHECKING:  # pikepdf loads only in the process that joins
-    from presswork.layout.book import Layouts
+    from presswork.layout.units import Layouts
     from presswork.model import Book
     from presswork.pdf.join import BookJoin, OpenedPart
 

@@ -193,6 +193,41 @@ def unit_layout(job: Job) -> UnitLayout:
     return replace(laid_out, pdf=written, write_warnings=tuple(messages))
 
 
+@dataclass(frozen=True)
+class Layouts:
+    """Every unit laid out, in the book's order, and the names of those that were not
+    in the cache."""
+
+    front: UnitLayout
+    chapters: tuple[UnitLayout, ...]
+    furniture: tuple[UnitLayout, ...]  # the chapters' pages' running heads and folios
+    laid_out: tuple[str, ...]
+    keys: tuple[str, ...]  # the front matter's measure's, the chapters', then the rest's
+
+    @property
+    def chapter_keys(self) -> tuple[str, ...]:
+        return self.keys[1 : 1 + len(self.chapters)]
+
+    def first_pages(self) -> tuple[int, ...]:
+        """The page number each chapter begins on."""
+        firsts, page = [], self.front.pages + 1
+        for chapter in self.chapters:
+            firsts.append(page)
+            page += chapter.pages
+        return tuple(firsts)
+
+    @property
+    def page_count(self) -> int:
+        return self.front.pages + sum(c.pages for c in self.chapters)
+
+    def page_starts(self) -> tuple[PageStart, ...]:
+        """Where each page of the book begins, with the book's folios."""
+        starts = list(self.front.starts)
+        for first, chapter in zip(self.first_pages(), self.chapters, strict=True):
+            starts += [replace(s, folio=str(first + int(s.folio) - 1)) for s in chapter.starts]
+        return tuple(starts)
+
+
 def placeholder_folios(book: Book) -> dict[str, str]:
     """A page number for every element the contents list, as wide as a real one."""
     return dict.fromkeys(ids.contents_targets(book), PLACEHOLDER_FOLIO)

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from presswork import __version__, ids
 from presswork.model import Anchor, Book, Chapter, Figure, Note, NoteRef
-from presswork.render import templates
+from presswork.render import markup
 
 WIDOWS_CLASS = "widows-"  # pdf.css's .widows-N: a paragraph's widows raised to N
 # The date the units of the layout are written with, so that their layout, and the
@@ -99,7 +99,7 @@ def chapter_html(book: Book, chapter: Chapter, widows: dict[str, int] | None = N
 def furniture_html(book: Book, first: int, pages: tuple[int, ...]) -> str:
     """Empty pages carrying the running heads and folios of the book's chapters, as many
     for each as ``pages`` gives, numbered from ``first``."""
-    return templates.render(
+    return markup.render(
         "pdf/furniture.html.j2",
         meta=book.metadata,
         first=first,
@@ -121,13 +121,13 @@ def _render(
     date: datetime = UNIT_DATE,
 ) -> str:
     meta = book.metadata
-    return templates.render(
+    return markup.render(
         "pdf/book.html.j2",
         meta=meta,
         subject=meta.description or "; ".join(meta.subjects),
         date=date.strftime("%Y-%m-%dT%H:%M:%SZ"),
         version=__version__,
-        labels=templates.labels(meta.language),
+        labels=markup.labels(meta.language),
         notices=book.notices,
         toc=book.toc() if front else (),
         front=front,

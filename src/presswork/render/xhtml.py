@@ -17,7 +17,7 @@ from pathlib import Path
 
 from presswork import ids
 from presswork.model import Anchor, Book, Chapter, Figure, Note, NoteRef
-from presswork.render import templates
+from presswork.render import markup
 
 FRONT = "front"
 TEXT = "text"
@@ -137,7 +137,7 @@ def page_list(book: Book) -> tuple[PageLink, ...]:
 def epub_markup(book: Book) -> EpubMarkup:
     """Every XHTML document of the ePub, in reading order."""
     meta = book.metadata
-    labels = templates.labels(meta.language)
+    labels = markup.labels(meta.language)
     page = {"language": meta.language, "labels": labels}
     figures = images(book)
     pages = page_list(book)
@@ -149,14 +149,14 @@ def epub_markup(book: Book) -> EpubMarkup:
         Document(
             "cover",
             FRONT_FILES["cover"],
-            templates.render(
+            markup.render(
                 "epub/cover.xhtml.j2", **in_front, image_href=f"../{COVER_IMAGE}", alt=alt
             ),
         ),
         Document(
             "titlepage",
             FRONT_FILES["title-page"],
-            templates.render(
+            markup.render(
                 "epub/titlepage.xhtml.j2",
                 **in_front,
                 meta=meta,
@@ -169,7 +169,7 @@ def epub_markup(book: Book) -> EpubMarkup:
             Document(
                 "imprint",
                 FRONT_FILES["imprint"],
-                templates.render(
+                markup.render(
                     "epub/imprint.xhtml.j2",
                     **in_front,
                     meta=meta,
@@ -190,7 +190,7 @@ def epub_markup(book: Book) -> EpubMarkup:
         Document(
             "nav",
             NAV,
-            templates.render(
+            markup.render(
                 "epub/nav.xhtml.j2",
                 **page,
                 css_href=CSS_NAME,
@@ -208,7 +208,7 @@ def epub_markup(book: Book) -> EpubMarkup:
             Document(
                 f"chapter-{chapter.id}",
                 chapter_file(chapter.id),
-                templates.render(
+                markup.render(
                     "epub/chapter.xhtml.j2",
                     **in_front,
                     chapter=chapter,

@@ -49,7 +49,7 @@ def assign_heading_ids(book: Book, config: BookConfig, report: Report) -> Book:
         blocks: list[Block] = []
         for block in chapter.blocks:
             if isinstance(block, Heading) and not block.id:
-                base = slugify(block.plain) if block.plain.strip() else DEFAULT_HEADING
+                base = slugify(block.plain, DEFAULT_HEADING)
                 candidate, n = base, 1
                 while candidate in taken:
                     n += 1
