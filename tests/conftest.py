@@ -16,6 +16,8 @@ import pytest
 from lxml import etree
 from pypdf import PdfReader
 
+from presswork.model import Book
+
 ROOT = Path(__file__).resolve().parent.parent
 MANUSCRIPT = ROOT / "manuscript"
 BOOKS = Path(__file__).resolve().parent / "books"
@@ -122,21 +124,36 @@ def multi(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return _build(BOOKS / "multi", tmp_path_factory.mktemp("multi"), "three-entries")
 
 
+def write_book(root: Path, chapters: dict[str, str], book: str | None = None) -> Path:
+    """Write a manuscript into ``root``: the chapters (a name ending otherwise than in
+    ``.md`` is another file, written as given) and ``book.yaml`` (default: a title, a
+    language and the chapters)."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name, text in chapters.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    if book is None:
+        listed = "\n".join(f"  - {name}" for name in chapters if name.endswith(".md"))
+        book = f"title: Test Book\nlanguage: en-GB\nchapters:\n{listed}\n"
+    (root / "book.yaml").write_text(book, encoding="utf-8")
+    return root
+
+
+def resolved(root: Path) -> Book:
+    """The book of the manuscript in ``root``, loaded in this process as a build loads
+    it (no cache); it must have no error."""
+    from presswork.manuscript.load import load_book
+
+    return load_book(root, None).book
+
+
 @pytest.fixture
 def make_book(tmp_path: Path) -> Callable[..., Path]:
     """Write a small manuscript: ``make_book(chapters={"a.md": text}, book=yaml_text)``."""
 
     def make(chapters: dict[str, str] | None = None, book: str | None = None) -> Path:
-        root = tmp_path / "manuscript"
-        root.mkdir(exist_ok=True)
         chapters = chapters if chapters is not None else {"a.md": "# A\n\nText.\n"}
-        for name, text in chapters.items():
-            (root / name).write_text(text, encoding="utf-8")
-        if book is None:
-            listed = "\n".join(f"  - {name}" for name in chapters)
-            book = f"title: Test Book\nlanguage: en-GB\nchapters:\n{listed}\n"
-        (root / "book.yaml").write_text(book, encoding="utf-8")
-        return root
+        return write_book(tmp_path / "manuscript", chapters, book)
 
     return make
 

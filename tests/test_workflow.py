@@ -1,5 +1,5 @@
 """The CI workflow: actionlint finds nothing in it, and it tests, builds, verifies and
-releases the editions as the README says.
+releases the editions as docs/releases.md says.
 
 Each structural check finds the step by what it runs or uses, never by its position, so
 moving, dropping or commenting out a step makes the check fail."""

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from lxml import etree
 
-from conftest import NS, ROOT, Built, run_presswork, squash
+from conftest import BOOKS, NS, ROOT, Built, run_presswork, squash
 
 PAGEBREAK = "{http://www.idpf.org/2007/ops}type"
 
@@ -285,7 +285,7 @@ def test_pdf_declares_ua_language_title_and_figure_alt(multi: Built) -> None:
         with pdf.open_metadata() as xmp:
             assert xmp.get("pdfuaid:part") == "1"
         figures = [e for e in struct_elements(pdf) if e.S == "/Figure"]
-        gamma = (Path(__file__).parent / "books/multi/gamma.md").read_text()
+        gamma = (BOOKS / "multi" / "gamma.md").read_text()
         alt = re.search(r"!\[([^\]]+)\]", gamma).group(1)  # type: ignore[union-attr]
         assert [str(f.Alt) for f in figures] == [alt]
 

@@ -11,7 +11,9 @@ from PIL import Image, ImageChops
 
 from presswork.epub.cover import CoverText, render_cover
 
-STYLES = Path(__file__).resolve().parents[1] / "styles"
+from conftest import ROOT
+
+STYLES = ROOT / "styles"
 
 # No descenders, so that the lines of the title are separated by rows of background.
 LONG_TITLE = "The Human Cost of Mass Demolition and Forced Eviction in the Northern Provinces"

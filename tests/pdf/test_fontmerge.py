@@ -20,7 +20,8 @@ from weasyprint.text.fonts import FontConfiguration
 from presswork.cache import Store
 from presswork.pdf.fontmerge import merge_fonts
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT
+
 ORIGINALS = sorted((ROOT / "styles" / "fonts").rglob("*.[ot]tf"))
 STYLE = """
 body { font-family: "Charis SIL"; font-size: 11pt }
