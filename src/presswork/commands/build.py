@@ -21,7 +21,7 @@ from presswork.editions import Edition, makes_pdf
 from presswork.epub.cover import CoverText, cached_cover
 from presswork.epub.writer import render_epub
 from presswork.errors import Diagnostic
-from presswork.layout.book import Place
+from presswork.layout.book import Setup, keep_only_used
 from presswork.layout.paged import Paged, paged
 from presswork.layout.warmup import load_layout
 from presswork.layout.workers import Workers, default_jobs
@@ -88,16 +88,21 @@ def build(
             return build(request, progress, warn, own, settings)
     styles = styles_dir()
     store = Store.of(request.output)
-    place = Place(request.manuscript.resolve(), styles, environment_key(styles), store)
+    setup = Setup(
+        request.manuscript.resolve(),
+        styles,
+        environment_key(styles),
+        store,
+        settings or production(styles),
+    )
     if request.needs_pdf and not request.single:
-        workers.warm(load_layout, place.manuscript, styles)
+        workers.warm(load_layout, setup.manuscript, styles)
     progress("checking the manuscript")
     loaded = load_book(request.manuscript, store, warn)
     pages = paged(
         loaded.book,
-        place,
+        setup,
         workers,
-        settings or production(styles),
         with_pdf=request.needs_pdf,
         with_print=Edition.PRINT in request.editions,
         single=request.single,
@@ -106,7 +111,7 @@ def build(
     try:
         for diagnostic in pages.warnings:
             warn(diagnostic)
-        made = _editions(loaded, pages, request.editions, place, progress)
+        made = _editions(loaded, pages, request.editions, setup, progress)
         files = {edition.file: edition.data for edition in made}
         if request.release:
             progress("writing checksums and the build record")
@@ -115,10 +120,7 @@ def build(
         progress("saving")
         write_all(request.output, files)
         if pages.keys is not None and request.needs_pdf:
-            # A full build keeps the units it used; the ePub alone, using fewer, keeps all.
-            store.keep_only("unit", pages.keys)
-            store.keep_only("unit-pdf", pages.keys)
-            store.tidy()
+            keep_only_used(store, pages.keys)
     finally:
         pages.settle()
     sizes = {name: len(data) for name, data in files.items()}
@@ -138,7 +140,7 @@ def _editions(
     loaded: LoadedBook,
     pages: Paged,
     wanted: tuple[Edition, ...],
-    place: Place,
+    setup: Setup,
     progress: Progress,
 ) -> list[record.EditionFile]:
     """The editions wanted: the ePub written while the PDFs are joined, then the PDFs."""
@@ -149,16 +151,16 @@ def _editions(
         progress("drawing the cover")
         cover = cached_cover(
             CoverText(meta.title, meta.subtitle, meta.publisher),
-            place.styles,
-            place.store,
-            place.environment,
+            setup.styles,
+            setup.store,
+            setup.environment,
         )
         progress("writing the ePub")
         marked = with_page_breaks(book, pages.starts)
         epub = record.EditionFile(
             Edition.EPUB.file_name(slug),
             Edition.EPUB,
-            render_epub(marked, place.styles, cover),
+            render_epub(marked, setup.styles, cover),
             pages.pages,
         )
     made: list[record.EditionFile] = []

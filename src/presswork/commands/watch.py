@@ -40,7 +40,7 @@ class Rebuild:
 
 
 class _Watched(DefaultFilter):
-    """Changes to sources, not to what the build itself writes."""
+    """Changes to the manuscript and the styles, not to what the build itself writes."""
 
     def __init__(self, output: Path) -> None:
         super().__init__()

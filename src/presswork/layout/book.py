@@ -42,6 +42,7 @@ from presswork.layout.units import (
 )
 from presswork.layout.workers import Workers
 from presswork.model import Book
+from presswork.styles import Production
 
 UNIT, UNIT_PDF = "unit", "unit-pdf"  # the cache's kinds: a unit's record, its PDF
 Progress = Callable[[str], None]
@@ -65,7 +66,7 @@ class _Batch:
         """The PDFs of the units found in the cache, by their keys."""
         return {self.keys[i]: self.found[i].pdf for i in sorted(self.found) if self.found[i].pdf}
 
-    def submit(self, sources: list[str]) -> None:
+    def submit(self, key_texts: list[str]) -> None:
         """Hand the units the cache lacks to the workers."""
         runner, missing = self.runner, self.missing
         if not missing:
@@ -81,7 +82,7 @@ class _Batch:
                 runner.styles,
                 runner.environment,
                 runner.measured if unit.folios is not None else "",
-                runner.laid_out_from(unit, sources[i]),
+                runner.laid_out_from(unit, key_texts[i]),
             )
             self.futures[i] = runner.workers.submit(unit.kind, unit_layout, job)
         runner.laid_out += names
@@ -185,21 +186,23 @@ def _summary(names: list[str]) -> str:
 
 
 @dataclass(frozen=True)
-class Place:
-    """Where a book is laid out: its manuscript and styles folders, the digest of the
-    styles and versions (:func:`presswork.cache.environment_key`) and the cache."""
+class Setup:
+    """What a book is laid out with: its manuscript folder (the base of its URLs), the
+    styles folder and the digest of the styles and versions
+    (:func:`presswork.cache.environment_key`), the cache, and the numbers of
+    ``styles/production.toml``."""
 
     manuscript: Path
     styles: Path
     environment: str
     store: Store
+    production: Production
 
 
 def unit_layouts(
     book: Book,
-    place: Place,
+    setup: Setup,
     workers: Workers,
-    furniture_pages: int,
     with_pdf: bool = True,
     progress: Progress = lambda step: None,
     join: Join | None = None,
@@ -209,11 +212,11 @@ def unit_layouts(
     ``join``: a join in a process of its own, which opens the chapters found in the
     cache while the others are laid out."""
     runner = _Runner(
-        place.manuscript,
-        place.styles,
-        place.environment,
+        setup.manuscript,
+        setup.styles,
+        setup.environment,
         book.metadata.identifier,
-        place.store,
+        setup.store,
         workers,
         with_pdf,
         progress,
@@ -232,7 +235,8 @@ def unit_layouts(
         join.prefetch({k: v for k, v in batch.cached_pdfs().items() if k != runner.measured})
     batch.submit(texts)
     measured, *chapters = batch.results()
-    furniture = _furniture(book, measured.pages, chapters, furniture_pages) if with_pdf else []
+    run_pages = setup.production.furniture_pages
+    furniture = _furniture(book, measured.pages, chapters, run_pages) if with_pdf else []
     folios = _folios(measured.pages, chapters)
     front, *furnished = runner.run([Unit("front matter", book, folios=folios), *furniture])
     if front.pages != measured.pages:  # the numbers are set into the measured layout
@@ -244,6 +248,14 @@ def unit_layouts(
     return Layouts(
         front, tuple(chapters), tuple(furnished), tuple(runner.laid_out), tuple(runner.keys)
     )
+
+
+def keep_only_used(store: Store, keys: Sequence[str]) -> None:
+    """After a full build: the cache keeps the units it used, and nothing an older
+    presswork kept (the ePub alone uses fewer units, and keeps them all)."""
+    store.keep_only(UNIT, keys)
+    store.keep_only(UNIT_PDF, keys)
+    store.tidy()
 
 
 def _folios(front_pages: int, chapters: list[UnitLayout]) -> dict[str, str]:

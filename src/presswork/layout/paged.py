@@ -1,7 +1,7 @@
 """Lay the book out into pages, for the PDFs and for the ePub's page numbers.
 
-In: the resolved book, where it is laid out (:class:`~presswork.layout.book.Place`), the
-processes, the numbers of ``production.toml``, and which editions are wanted. Out:
+In: the resolved book, what it is laid out with (:class:`~presswork.layout.book.Setup`),
+the processes, and which editions are wanted. Out:
 :class:`Paged`: the page count, where every page begins, the warnings of the layout, what
 was laid out rather than taken from the cache, and, where a PDF is wanted, the screen and
 print editions (joined meanwhile, in the join's process for a long book).
@@ -18,11 +18,11 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from presswork.errors import Diagnostic, OutputError, diagnostic
-from presswork.layout.book import Place, Progress, unit_layouts
+from presswork.layout.book import Progress, Setup, unit_layouts
 from presswork.layout.joining import Join, PDFs, join_request
 from presswork.layout.workers import Workers
 from presswork.model import Book, PageStart
-from presswork.styles import Production, font_files
+from presswork.styles import font_files
 
 
 @dataclass(frozen=True)
@@ -52,36 +52,32 @@ class Paged:
 
 def paged(
     book: Book,
-    place: Place,
+    setup: Setup,
     workers: Workers,
-    production: Production,
     with_pdf: bool,
     with_print: bool,
     single: bool = False,
     progress: Progress = lambda step: None,
 ) -> Paged:
     if single:
-        return _single(book, place, with_pdf, with_print, production, progress)
-    return _in_units(book, place, workers, production, with_pdf, with_print, progress)
+        return _single(book, setup, with_pdf, with_print, progress)
+    return _in_units(book, setup, workers, with_pdf, with_print, progress)
 
 
 def _in_units(
     book: Book,
-    place: Place,
+    setup: Setup,
     workers: Workers,
-    production: Production,
     with_pdf: bool,
     with_print: bool,
     progress: Progress,
 ) -> Paged:
-    if len(book.chapters) >= production.apart_from:
+    if len(book.chapters) >= setup.production.apart_from:
         workers.set_apart()
-    fonts = font_files(place.styles)
+    fonts = font_files(setup.styles)
     join = Join(workers, fonts) if with_pdf else None
     try:
-        layouts = unit_layouts(
-            book, place, workers, production.furniture_pages, with_pdf, progress, join
-        )
+        layouts = unit_layouts(book, setup, workers, with_pdf, progress, join)
     except BrokenProcessPool:
         message = "a process laying out pages stopped (out of memory?); try fewer --jobs"
         raise OutputError(diagnostic("PW905", message)) from None
@@ -102,8 +98,8 @@ def _in_units(
         written = [w for u in (*everything, *layouts.furniture) for w in u.write_warnings]
         warnings += [diagnostic("PW904", f"writing the PDF: {w}") for w in dict.fromkeys(written)]
         progress("joining the pages" + (", adding bleed and crop marks" if with_print else ""))
-        sheet = production.sheet if with_print else None
-        join.start(join_request(layouts, book, fonts, place.store, sheet, join.opened()))
+        sheet = setup.production.sheet if with_print else None
+        join.start(join_request(layouts, book, fonts, setup.store, sheet, join.opened()))
     return Paged(
         layouts.page_count,
         layouts.page_starts(),
@@ -117,12 +113,7 @@ def _in_units(
 
 
 def _single(
-    book: Book,
-    place: Place,
-    with_pdf: bool,
-    with_print: bool,
-    production: Production,
-    progress: Progress,
+    book: Book, setup: Setup, with_pdf: bool, with_print: bool, progress: Progress
 ) -> Paged:
     from presswork.layout import engine
     from presswork.pdf.press import print_pdf
@@ -131,7 +122,7 @@ def _single(
 
     progress("laying out the pages")
     layout = engine.layout_keeping_notes(
-        lambda widows: book_html(book, widows), place.manuscript, place.styles
+        lambda widows: book_html(book, widows), setup.manuscript, setup.styles
     )
     if layout.warnings:
         raise OutputError([diagnostic("PW901", f"layout: {w}") for w in layout.warnings])
@@ -148,7 +139,7 @@ def _single(
         screen = tagged(written, layout.leaders(), pack=True)
         if with_print:
             progress("adding bleed and crop marks")
-            printed = print_pdf(screen, production.sheet)
+            printed = print_pdf(screen, setup.production.sheet)
     editions = None if screen is None else (screen, printed)
     return Paged(
         layout.page_count,

@@ -69,7 +69,7 @@ class ChapterReader:
     def problem(self, code: str, message: str, line: int, needle: str | None = None) -> None:
         self.report.add(diagnostic(code, message, self.path, line, self.col(line, needle)))
 
-    def src(self, token: Token) -> Source:
+    def source_of(self, token: Token) -> Source:
         return Source(self.path, token.map[0] + 1 if token.map else 1)
 
     def blocks(self, tokens: list[Token], start: int, end: int) -> tuple[Block, ...]:
@@ -100,7 +100,7 @@ class ChapterReader:
 
     def block(self, tokens: list[Token], index: int, close: int) -> Block | None:
         token = tokens[index]
-        source = self.src(token)
+        source = self.source_of(token)
         kind = token.type
         if kind == "paragraph_open":
             inline = tokens[index + 1]

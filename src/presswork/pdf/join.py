@@ -182,7 +182,7 @@ def _join(
     finally:
         for furniture_pdf in furniture_pdfs:
             furniture_pdf.close()
-    book.finish()
+    book.write_trees()
     return known
 
 
@@ -216,11 +216,11 @@ class _Book:
         for page in pdf.pages:
             out.pages.append(page)
         pages = out.pages[first:]
-        source = pdf.Root.StructTreeRoot
+        tree = pdf.Root.StructTreeRoot
         offset = self.next_key
-        numbers = number_tree(source.ParentTree)
+        numbers = number_tree(tree.ParentTree)
         self.nums += [(key + offset, out.copy_foreign(_indirect(pdf, v))) for key, v in numbers]
-        self.next_key = offset + int(source.get("/ParentTreeNextKey", _next_key(numbers)))
+        self.next_key = offset + int(tree.get("/ParentTreeNextKey", _next_key(numbers)))
         for page in pages:
             if "/StructParents" in page.obj:
                 page.obj.StructParents = int(page.obj.StructParents) + offset
@@ -228,14 +228,14 @@ class _Book:
                 if "/StructParent" in annotation:
                     annotation.StructParent = int(annotation.StructParent) + offset
                 _resolve_xref(annotation)
-        structure = [out.copy_foreign(_indirect(pdf, kid)) for kid in kids(kids(source)[0])]
+        structure = [out.copy_foreign(_indirect(pdf, kid)) for kid in kids(kids(tree)[0])]
         for element in structure:
             if isinstance(element, pikepdf.Dictionary) and "/S" in element:
                 element.P = self.document
         self.kids += structure
-        if "/IDTree" in source:
+        if "/IDTree" in tree:
             self.ids += [
-                (n, out.copy_foreign(_indirect(pdf, v))) for n, v in name_tree(source.IDTree)
+                (n, out.copy_foreign(_indirect(pdf, v))) for n, v in name_tree(tree.IDTree)
             ]
         # Each tree is copied whole, so that its destinations stay direct objects (one
         # object each would be a fifth of the book's objects).
@@ -250,7 +250,7 @@ class _Book:
         self.outline += outline
         return pages
 
-    def finish(self) -> None:
+    def write_trees(self) -> None:
         """Write the trees."""
         out, tree = self.out, self.tree
         self.document.K = pikepdf.Array(self.kids)

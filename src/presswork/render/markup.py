@@ -39,8 +39,8 @@ def render(template: str, **context: Any) -> str:
 def _all_labels() -> dict[str, dict[str, str]]:
     loader = environment().loader
     assert loader is not None
-    source, _, _ = loader.get_source(environment(), "labels.yaml")
-    labels: dict[str, dict[str, str]] = yaml.safe_load(source)
+    text, _, _ = loader.get_source(environment(), "labels.yaml")
+    labels: dict[str, dict[str, str]] = yaml.safe_load(text)
     return labels
 
 
