@@ -109,6 +109,9 @@ def _chromium() -> str | None:
     return configured or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+ACE_ATTEMPTS = 2
+
+
 def ace(path: Path) -> Verdict:
     command, browser = _ace_command(), _chromium()
     if command is None or browser is None:
@@ -116,13 +119,21 @@ def ace(path: Path) -> Verdict:
             "Ace by DAISY", path.name, None, "not installed here (scripts/setup --ace installs it)"
         )
     with tempfile.TemporaryDirectory() as scratch:
-        _run(
-            [str(command), "--silent", "--force", "--outdir", scratch, str(path)],
-            env={**os.environ, "PUPPETEER_EXECUTABLE_PATH": browser},
-        )
         report_path = Path(scratch) / "report.json"
-        if not report_path.exists():
-            return Verdict("Ace by DAISY", path.name, False, "Ace did not run")
+        said: list[str] = []
+        # Ace starts a browser, which on a loaded machine may not answer in time: a run
+        # that wrote no report is tried once more before it is a failure.
+        for _ in range(ACE_ATTEMPTS):
+            done = _run(
+                [str(command), "--silent", "--force", "--outdir", scratch, str(path)],
+                env={**os.environ, "PUPPETEER_EXECUTABLE_PATH": browser},
+            )
+            if report_path.exists():
+                break
+            said = (done.stderr or done.stdout).strip().splitlines()[-1:]
+        else:
+            detail = f"Ace did not run: {said[0]}" if said else "Ace did not run"
+            return Verdict("Ace by DAISY", path.name, False, detail)
         report = json.loads(report_path.read_text(encoding="utf-8"))
     violations = [
         f"{a['earl:test']['earl:impact']} {a['earl:test']['dct:title']}"
