@@ -5,6 +5,7 @@ in and what comes out."""
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -96,6 +97,21 @@ def test_the_checks_see_a_wrong_import() -> None:
     assert pdf[0] == epub[0] and pdf[1] != epub[1]
     assert layout[0] > pdf[0] > model[0]
     assert stage_of("presswork.cli")[0] == len(LEVELS) - 1  # type: ignore[index]
+
+
+def test_the_documented_stages_are_the_declared_ones() -> None:
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    table = text[text.index("## The stages") : text.index("## What passes")]
+    rows = re.findall(r"^\| (\d+) \| ([^|]+) \|", table, re.M)
+    documented = [
+        (
+            int(level),
+            [n.strip(" `").removesuffix("/").removesuffix(".py") for n in names.split(",")],
+        )
+        for level, names in rows
+    ]
+    declared = [(level, [stage.name for stage in stages]) for level, stages in enumerate(LEVELS)]
+    assert documented == declared
 
 
 def circles(edges: dict[str, set[str]]) -> list[list[str]]:
