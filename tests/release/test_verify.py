@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pikepdf
 
+from presswork.pdf.trees import kids
+
 from conftest import Built, run_presswork
 
 
@@ -54,11 +56,15 @@ def test_content_outside_the_structure_tree_fails(north_korea: Built, tmp_path: 
     # names the wrong element for a line.
     with pikepdf.open(north_korea.pdf) as pdf:
         root = pdf.Root.StructTreeRoot
-        paragraphs = [e for e in _elements(root) if e.S == "/P" and isinstance(e.K[0], int)]
+        paragraphs = [
+            e
+            for e in _elements(root)
+            if e.S == "/P" and len(kids(e)) > 1 and isinstance(kids(e)[0], int)
+        ]
         first, second = paragraphs[0], paragraphs[1]
-        dropped = int(first.K[0])
-        first.K = pikepdf.Array(list(first.K)[1:])
-        mcid = int(second.K[0])
+        dropped = int(kids(first)[0])
+        first.K = pikepdf.Array(kids(first)[1:])
+        mcid = int(kids(second)[0])
         nums = root.ParentTree.Nums
         page = next(p for p in pdf.pages if p.objgen == second.Pg.objgen)
         index = list(nums[::2]).index(int(page.StructParents))

@@ -21,9 +21,10 @@ from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from presswork.layout.pages import Layout
+from presswork.pdf.continued import ELEMENT_KEY
 from presswork.render.html import WIDOWS_CLASS
 
 # WeasyPrint (and Pango with it) loads only where pages are laid out: an ePub built from
@@ -185,12 +186,42 @@ def _source_date(date: datetime) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
+@contextmanager
+def _element_keys() -> Iterator[None]:
+    """While WeasyPrint writes a tagged PDF, mark each structure element it makes with
+    the number of the HTML element (or pseudo-element) it stands for
+    (:data:`presswork.pdf.continued.ELEMENT_KEY`). WeasyPrint tags page by page, so a
+    paragraph (or section, list…) that runs over a page turn is an element on each page;
+    the marks tell :func:`presswork.pdf.tags.tagged` which elements to join."""
+    from weasyprint.layout.absolute import AbsolutePlaceholder
+    from weasyprint.pdf import tags
+
+    original = tags._build_box_tree
+    numbers: dict[tuple[int, str], int] = {}
+
+    def build(box: Any, *args: Any) -> Iterator[Any]:
+        source = box._box if isinstance(box, AbsolutePlaceholder) else box
+        for element in original(box, *args):
+            # A box that stands for no element of its own (the page, html, body)
+            # hands on its children's, already marked.
+            if ELEMENT_KEY not in element and source.element is not None:
+                key = (id(source.element), str(source.element_tag))
+                element[ELEMENT_KEY] = numbers.setdefault(key, len(numbers))
+            yield element
+
+    tags._build_box_tree = build
+    try:
+        yield
+    finally:
+        tags._build_box_tree = original
+
+
 def write_pdf(layout: Layout, identifier: str, date: datetime) -> tuple[bytes, list[str]]:
     """The tagged PDF/UA-1 file, and what WeasyPrint warned about while writing it. Its
     streams are not compressed: WeasyPrint compresses at zlib's slowest level, a fifth of
     the time it takes to write a chapter; :func:`presswork.pdf.tags.tagged`, which reads
     and saves the file anyway, compresses them at the default level."""
-    with _weasyprint_warnings() as messages, _source_date(date):
+    with _weasyprint_warnings() as messages, _source_date(date), _element_keys():
         data: bytes = layout.document.write_pdf(
             pdf_variant="pdf/ua-1",
             pdf_identifier=identifier.encode("utf-8"),

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from presswork.cache import Store
 from presswork.layout.workers import Workers
+from presswork.render.html import link_descriptions
 from presswork.styles import PrintSheet
 
 if TYPE_CHECKING:  # pikepdf loads only in the process that joins
@@ -43,7 +44,7 @@ class JoinRequest:
     matter's PDF and page count; each chapter's PDF (empty where the join's process has
     it open already), how far to move each of its pages, whether it has figures, and its
     key; the furniture's PDFs; the font files; the book's date; the cache; the print
-    sheet, where the print edition is wanted."""
+    sheet, where the print edition is wanted; what each link says."""
 
     front: tuple[bytes, int]
     chapters: tuple[tuple[bytes, tuple[float, ...], bool, str], ...]
@@ -52,6 +53,7 @@ class JoinRequest:
     date: datetime
     store: Store
     sheet: PrintSheet | None
+    descriptions: dict[str, str]
 
 
 def join_request(
@@ -87,6 +89,7 @@ def join_request(
         book.metadata.modified,
         store,
         sheet,
+        link_descriptions(book),
     )
 
 
@@ -151,7 +154,14 @@ def start_join(request: JoinRequest) -> dict[Path, list[int]] | PDFs:
         for pdf, shifts, figures, key in request.chapters
     ]
     try:
-        book = BookJoin(parts, request.furniture, request.fonts, request.date, _HERE.opened)
+        book = BookJoin(
+            parts,
+            request.furniture,
+            request.fonts,
+            request.date,
+            _HERE.opened,
+            request.descriptions,
+        )
     finally:
         _HERE.let_go_of_opened()
     _HERE.joining = (book, request)

@@ -118,7 +118,7 @@ def _single(
     from presswork.layout import engine
     from presswork.pdf.press import print_pdf
     from presswork.pdf.tags import tagged
-    from presswork.render.html import book_html
+    from presswork.render.html import book_html, link_descriptions
 
     progress("laying out the pages")
     layout = engine.layout_keeping_notes(
@@ -136,7 +136,7 @@ def _single(
         meta = book.metadata
         written, messages = engine.write_pdf(layout, meta.identifier, meta.modified)
         warnings += [diagnostic("PW904", f"writing the PDF: {m}") for m in messages]
-        screen = tagged(written, layout.leaders(), pack=True)
+        screen = tagged(written, layout.leaders(), pack=True, descriptions=link_descriptions(book))
         if with_print:
             progress("adding bleed and crop marks")
             printed = print_pdf(screen, setup.production.sheet)

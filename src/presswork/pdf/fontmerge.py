@@ -26,6 +26,7 @@ subsetter, which is a tenth of its memory; a subset not kept is made where it is
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zlib
 from collections.abc import Sequence
@@ -190,10 +191,20 @@ def apply_plan(pdf: pikepdf.Pdf, planned: Plan, store: Store | None = None) -> N
             except Exception:  # a face fontTools cannot subset stays as the parts wrote it
                 continue
         for base_copies in fonts:
-            for cluster in _clusters(base_copies):
+            for index, cluster in enumerate(_clusters(base_copies)):
+                # Dictionaries that differ are different fonts to a printer's RIP, which
+                # may cache fonts by name: each after the first gets a name of its own.
+                renamed = None if index == 0 else _renamed(cluster)
                 if reused and len(cluster.copies) == 1:
+                    if renamed is not None:
+                        _name(
+                            cluster.copies[0].font,
+                            cluster.copies[0].cidfont,
+                            cluster.copies[0].descriptor,
+                            renamed,
+                        )
                     continue
-                merged = _merged_font(pdf, cluster, font_file)
+                merged = _merged_font(pdf, cluster, font_file, renamed)
                 for copy in cluster.copies:
                     replacements[copy.font.objgen] = merged
 
@@ -310,9 +321,31 @@ def _font_file(
     return stream
 
 
-def _merged_font(pdf: pikepdf.Pdf, cluster: _Cluster, font_file: Any) -> Any:
-    """A new Type0 font for the cluster's copies: the first copy's keys, the union of the
-    copies' widths and text, and the face's font file."""
+def _renamed(cluster: _Cluster) -> pikepdf.Name:
+    """A name for the cluster's font: its base font's, under a subset tag (six capital
+    letters) made from what the cluster holds, so that the same book gets the same."""
+    first = cluster.copies[0]
+    base = str(first.font.BaseFont).lstrip("/").partition("+")[2] or str(first.font.BaseFont)
+    digest = hashlib.sha256(
+        f"{base}\0{sorted(cluster.widths.items())}\0{sorted(cluster.to_unicode.items())}".encode()
+    ).digest()
+    tag = "".join(chr(ord("A") + byte % 26) for byte in digest[:6])
+    return pikepdf.Name(f"/{tag}+{base.lstrip('/')}")
+
+
+def _name(font: Any, cidfont: Any, descriptor: Any, name: pikepdf.Name) -> None:
+    """Give a font its name where PDF writes it: the font, its CIDFont, its descriptor."""
+    font.BaseFont = name
+    cidfont.BaseFont = name
+    descriptor.FontName = name
+
+
+def _merged_font(
+    pdf: pikepdf.Pdf, cluster: _Cluster, font_file: Any, name: pikepdf.Name | None = None
+) -> Any:
+    """A new Type0 font for the cluster's copies: the first copy's keys (and, given, a
+    name of its own), the union of the copies' widths and text, and the face's font
+    file."""
     first = cluster.copies[0]
     widths = cluster.widths
 
@@ -340,5 +373,7 @@ def _merged_font(pdf: pikepdf.Pdf, cluster: _Cluster, font_file: Any) -> Any:
     )
     font = pikepdf.Dictionary(dict(first.font.items()))
     font.ToUnicode = to_unicode
+    if name is not None:
+        _name(font, cidfont, descriptor, name)
     font.DescendantFonts = pikepdf.Array([pdf.make_indirect(cidfont)])
     return pdf.make_indirect(font)

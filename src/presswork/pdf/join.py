@@ -25,7 +25,7 @@ the screen edition and, from the same document, the print edition.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +37,7 @@ from presswork.cache import Store
 from presswork.lengths import PX
 from presswork.pdf.fontcopies import ObjGen, Read, read_fonts
 from presswork.pdf.fontmerge import apply_plan, plan
+from presswork.pdf.links import describe_links
 from presswork.pdf.press import add_bleed_and_marks
 from presswork.pdf.save import deterministic_bytes, draw_over
 from presswork.pdf.subsets import is_kept
@@ -105,17 +106,21 @@ class BookJoin:
         fonts: Sequence[Path],
         date: datetime,
         opened: dict[str, OpenedPart] | None = None,
+        descriptions: Mapping[str, str] | None = None,
     ) -> None:
         """Join the pages and trees of the book from its parts, the first of which gives
         the document's catalog (language, metadata, viewer preferences), its dates
         replaced by ``date``, and plan the merge of its ``fonts``. ``furniture`` are PDFs
         whose pages, one after the other, are those of the furnished parts, their
         content marked as artifacts. ``opened``: parts opened beforehand, by their keys;
-        those taken are closed and removed from it, the caller closes the others."""
+        those taken are closed and removed from it, the caller closes the others.
+        ``descriptions``: what a link to each destination says
+        (:func:`presswork.pdf.links.describe_links`)."""
         self.out = _open(parts[0].pdf)
         try:
             _date(self.out, date)
             known = _join(self.out, parts, furniture, {} if opened is None else opened)
+            describe_links(self.out, descriptions or {})
             self.planned = plan(self.out, fonts, known)
         except BaseException:
             self.out.close()
@@ -424,4 +429,6 @@ def _overlay(out: pikepdf.Pdf, page: pikepdf.Page, furniture: pikepdf.Page, dx: 
     xobjects[FURNITURE] = form
     resources.XObject = xobjects
     page.obj.Resources = resources
-    draw_over(out, page, f"q {FURNITURE} Do Q\n".encode(), dx)
+    # The form's own content is marked as an artifact; its painting must be one too, or
+    # it is content outside any tag (PDF/UA-1 7.1).
+    draw_over(out, page, f"/Artifact BMC q {FURNITURE} Do Q EMC\n".encode(), dx)

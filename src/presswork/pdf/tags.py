@@ -1,6 +1,8 @@
-"""Give the notes of the screen PDF the structure PDF/UA asks for.
+"""Give the screen PDF the structure PDF/UA asks for.
 
-In: the PDF WeasyPrint wrote. Out: the same PDF in which each footnote body, which
+In: the PDF WeasyPrint wrote. Out: the same PDF in which every element that runs over a
+page turn is one structure element (:mod:`presswork.pdf.continued`), and each footnote
+body, which
 WeasyPrint tags as a ``/Span`` in a ``/NonStruct`` footnote area at the end of its page,
 is a ``/Note`` structure element with an ``/ID`` (listed in the structure tree's
 ``/IDTree``) and its number a ``/Lbl``, placed just after the paragraph that calls it,
@@ -26,13 +28,15 @@ content marked as artifacts, which belong to the page, not to the text.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pikepdf
 
 from presswork import ids
+from presswork.pdf.continued import join_continued
 from presswork.pdf.leaders import Leader, draw_leaders
+from presswork.pdf.links import describe_links
 from presswork.pdf.save import deterministic_bytes
 from presswork.pdf.trees import is_struct, kids, walk
 
@@ -85,15 +89,27 @@ def _footnotes(
                 yield area, body
 
 
-def tagged(data: bytes, leaders: tuple[Leader, ...] = (), pack: bool = False) -> bytes:
+def tagged(
+    data: bytes,
+    leaders: tuple[Leader, ...] = (),
+    pack: bool = False,
+    descriptions: Mapping[str, str] | None = None,
+) -> bytes:
     """The PDF WeasyPrint wrote with its notes tagged, its lines unwrapped and its
     ``leaders`` drawn (:func:`presswork.pdf.leaders.draw_leaders`), saved with every stream
     compressed (WeasyPrint is asked for an uncompressed file: compressing it here is
-    faster) and, with ``pack``, its objects in object streams."""
+    faster) and, with ``pack``, its objects in object streams. With ``descriptions``
+    (a PDF whose pages are final), its links say what they lead to
+    (:func:`presswork.pdf.links.describe_links`)."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
+        owners = join_continued(pdf)
+        if owners:
+            _repoint(pdf.Root.StructTreeRoot.ParentTree, owners)
         _tag_notes(pdf)
         _unwrap_bare(pdf)
         draw_leaders(pdf, leaders)
+        if descriptions is not None:
+            describe_links(pdf, descriptions)
         return deterministic_bytes(pdf, pack=pack)
 
 
@@ -194,7 +210,9 @@ def _unwrap_below(element: pikepdf.Object, owners: dict[tuple[int, int], pikepdf
             changed = True
         content.append(kid)
     if changed:
-        element.K = pikepdf.Array(content)
+        # One item is written as itself, not as an array of one (as PDF allows, and as
+        # some checkers read a heading's content).
+        element.K = content[0] if len(content) == 1 else pikepdf.Array(content)
 
 
 def _is_reference(item: Any) -> bool:

@@ -12,6 +12,7 @@ the foot of the page).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,12 @@ from presswork.model import Anchor, Book, Chapter, Figure, Note, NoteRef
 from presswork.render import markup
 
 WIDOWS_CLASS = "widows-"  # pdf.css's .widows-N: a paragraph's widows raised to N
+# A hyphen of the text between two letters or digits (Korean-style, Covid-19), which
+# the PDF ties to what follows with a word joiner: only a hyphen the layout adds ends a
+# line, and a viewer that joins a line ending in a hyphen to the next joins only words
+# broken by the layout. The joiner is invisible and is not in the PDF's text.
+COMPOUND_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
+WORD_JOINER = "\u2060"
 # The date the units of the layout are written with, so that their layout, and the
 # cache's key of it, does not change with the book's date; the join writes the book's.
 UNIT_DATE = datetime(2000, 1, 1, tzinfo=UTC)
@@ -41,6 +48,10 @@ class PdfLinks:
     local: frozenset[str] | None = None
     folios: dict[str, str] | None = None
     page_markers = False  # the PDF is the pages: it marks none
+
+    def text(self, text: str) -> str:
+        """Text as the PDF sets it: its compounds' hyphens tied to what follows."""
+        return COMPOUND_HYPHEN.sub("-" + WORD_JOINER, text)
 
     def href(self, anchor: Anchor) -> str:
         target = ids.pdf_anchor(anchor)
@@ -75,6 +86,27 @@ class PdfLinks:
 
     def note(self, ref: NoteRef) -> Note:
         return self.notes[(ref.chapter, ref.number)]
+
+
+def link_descriptions(book: Book) -> dict[str, str]:
+    """What a link to each element of the PDF's HTML says to a screen reader (its
+    annotation's ``/Contents``), by id: a chapter's or section's title and the page it
+    is on (``{page}``, filled in once the pages are known), a note's number."""
+    words = markup.labels(book.metadata.language)
+    descriptions = {}
+    for chapter in book.chapters:
+        on_page = f", {words['page']} {{page}}"
+        descriptions[chapter.id] = _literal(chapter.plain_title) + on_page
+        for heading in chapter.sections:
+            descriptions[ids.in_book(chapter.id, heading.id)] = _literal(heading.plain) + on_page
+        for note in chapter.notes:
+            descriptions[ids.pdf_note(chapter.id, note.number)] = f"{words['note']} {note.number}"
+    return descriptions
+
+
+def _literal(text: str) -> str:
+    """``text`` as a format string that gives itself back."""
+    return " ".join(text.split()).replace("{", "{{").replace("}", "}}")
 
 
 def book_html(book: Book, widows: dict[str, int] | None = None) -> str:

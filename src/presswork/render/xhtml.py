@@ -49,6 +49,9 @@ class EpubLinks:
         folder, _, file = name.rpartition("/")
         return file if folder == self.base else f"../{name}" if self.base else name
 
+    def text(self, text: str) -> str:
+        return text
+
     def href(self, anchor: Anchor) -> str:
         target = self._to(chapter_file(anchor.chapter))
         return target if anchor.fragment is None else f"{target}#{anchor.fragment}"
