@@ -280,12 +280,18 @@ class Metadata:
     print_identifier: str
     subtitle: str | None = None
     publisher: str | None = None
-    authors: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()  # else the publisher is the book's author
     description: str | None = None
     subjects: tuple[str, ...] = ()
     rights: str | None = None
+    date: str = ""  # of publication: YYYY, YYYY-MM or YYYY-MM-DD
     page_size: str = "A4"
     toc_depth: int = 2
+
+    @property
+    def creators(self) -> tuple[str, ...]:
+        """Who the book is by: its authors, or else its publisher (a report's author)."""
+        return self.authors or ((self.publisher,) if self.publisher else ())
 
 
 @dataclass(frozen=True)

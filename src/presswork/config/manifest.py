@@ -7,6 +7,7 @@ In: the manuscript folder. Out: a frozen :class:`BookConfig`, or a
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _LENGTH = r"\d+(?:\.\d+)?(?:mm|cm|in|pt)"
 _PAGE_SIZE = re.compile(rf"^(?:A3|A4|A5|B5|letter|legal|{_LENGTH} {_LENGTH})$")
 FOOTNOTE_NUMBERING = ("chapter", "book")
+_DATE = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class BookConfig:
     description: str | None = None
     subjects: tuple[str, ...] = ()
     rights: str | None = None
+    date: str | None = None
     notices: tuple[str, ...] = ()
     notice_lines: tuple[int, ...] = ()
     footnote_numbering: str = "chapter"
@@ -115,6 +118,12 @@ KEYS: dict[str, _Key] = {
     "description": _Key("text", "A sentence or two about the book: PDF subject, dc:description."),
     "subjects": _Key("list of text", "Subjects: dc:subject, PDF keywords."),
     "rights": _Key("text", "Copyright or licence statement: dc:rights, imprint page."),
+    "date": _Key(
+        "date",
+        "Publication date, YYYY, YYYY-MM or YYYY-MM-DD: dc:date; default: the build's date.",
+        False,
+        _matches(_DATE, "a date such as 2024, 2024-04 or 2024-04-24"),
+    ),
     "notices": _Key(
         "list of text", "Publisher's notices set on the imprint page (inline Markdown)."
     ),
@@ -131,10 +140,21 @@ KEYS: dict[str, _Key] = {
 }
 
 
+def _as_date(value: Any) -> Any:
+    """A date as YAML reads it (2024 a number, 2024-04-24 a date), as text."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:04d}"
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return value
+
+
 def _type_problem(kind: str, value: Any) -> str | None:
     if kind == "text":
         ok = isinstance(value, str) and value.strip() != ""
         return None if ok else "must be non-empty text"
+    if kind == "date":
+        return None if isinstance(value, str) else "must be a date such as 2024 or 2024-04-24"
     if kind == "integer":
         return None if type(value) is int else "must be a whole number"
     if kind in ("list of text", "list of paths"):
@@ -172,13 +192,14 @@ def load_config(root: Path, report: Report) -> BookConfig | None:
         if key is None:
             report.add(diagnostic("PW104", f"unknown key '{name}' (ignored)", manifest, entry.line))
             continue
-        problem = _type_problem(key.kind, entry.value)
+        value = _as_date(entry.value) if key.kind == "date" else entry.value
+        problem = _type_problem(key.kind, value)
         if problem is None and key.check is not None:
-            problem = key.check(entry.value)
+            problem = key.check(value)
         if problem is not None:
             report.add(diagnostic("PW103", f"'{name}' {problem}", manifest, entry.line))
         else:
-            values[name] = entry.value
+            values[name] = value
     for name, key in KEYS.items():
         if key.required and name not in mapping.entries:
             report.add(
@@ -200,6 +221,7 @@ def load_config(root: Path, report: Report) -> BookConfig | None:
         description=values.get("description"),
         subjects=tuple(values.get("subjects", ())),
         rights=values.get("rights"),
+        date=values.get("date"),
         notices=tuple(values.get("notices", ())),
         notice_lines=mapping.entries["notices"].item_lines if "notices" in values else (),
         footnote_numbering=values.get("footnote_numbering", "chapter"),

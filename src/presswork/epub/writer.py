@@ -3,9 +3,9 @@
 In: a resolved :class:`~presswork.model.Book` (with its page breaks), the styles folder
 and the cover PNG. Out: the bytes of an ePub 3 that passes EPUBCheck: the XHTML
 documents of :mod:`presswork.render.xhtml`, the book's CSS, the cover and figures, an
-NCX for older reading systems, and metadata, accessibility metadata among it. The
-archive is written deterministically (``mimetype`` first and stored, fixed timestamps and
-permissions), so the same book gives the same bytes.
+NCX for older reading systems (:mod:`presswork.render.ncx`), and metadata, accessibility
+metadata among it. The archive is written deterministically (``mimetype`` first and
+stored, fixed timestamps and permissions), so the same book gives the same bytes.
 """
 
 from __future__ import annotations
@@ -18,21 +18,14 @@ from pathlib import Path
 from ebooklib import epub
 from lxml import etree
 
-from presswork.model import IMAGE_MEDIA_TYPES, Book, TocEntry
+from presswork.model import IMAGE_MEDIA_TYPES, Book
 from presswork.render import markup
-from presswork.render.xhtml import COVER_IMAGE, CSS_NAME, EpubLinks, PageLink, epub_markup
+from presswork.render.ncx import ncx_markup
+from presswork.render.xhtml import COVER_IMAGE, CSS_NAME, PageLink, epub_markup
 
 XHTML = "application/xhtml+xml"
+NCX = "application/x-dtbncx+xml"
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
-
-
-def _ncx_entries(entries: tuple[TocEntry, ...], links: EpubLinks) -> list[object]:
-    result: list[object] = []
-    for entry in entries:
-        uid = f"toc-{entry.anchor.chapter}-{entry.anchor.fragment or 'start'}"
-        link = epub.Link(links.href(entry.anchor), entry.plain, uid)
-        result.append((link, _ncx_entries(entry.children, links)) if entry.children else link)
-    return result
 
 
 def _metadata(out: epub.EpubBook, book: Book, pages: tuple[PageLink, ...]) -> None:
@@ -40,8 +33,10 @@ def _metadata(out: epub.EpubBook, book: Book, pages: tuple[PageLink, ...]) -> No
     out.set_identifier(meta.identifier)
     out.set_title(meta.title)
     out.set_language(meta.language)
-    for author in meta.authors:
+    for author in meta.creators:
         out.add_author(author)
+    if meta.date:
+        out.add_metadata("DC", "date", meta.date)
     if meta.publisher:
         out.add_metadata("DC", "publisher", meta.publisher)
     for subject in meta.subjects:
@@ -125,8 +120,11 @@ def render_epub(book: Book, styles: Path, cover_png: bytes) -> bytes:
         documents.append(item)
     for item in documents:
         out.add_item(item)
-    out.add_item(epub.EpubNcx())
-    out.toc = _ncx_entries(book.toc(), markup.links)
+    # The NCX as presswork writes it (ebooklib's states no depth, pages or order).
+    ncx = ncx_markup(book, markup.pages, markup.links)
+    out.add_item(
+        epub.EpubItem(uid="ncx", file_name="toc.ncx", media_type=NCX, content=ncx.encode())
+    )
     out.spine = documents
 
     raw = io.BytesIO()

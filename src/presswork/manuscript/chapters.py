@@ -217,6 +217,7 @@ def read_book(
         description=config.description,
         subjects=config.subjects,
         rights=config.rights,
+        date=config.date or modified.date().isoformat(),
         page_size=config.page_size,
         toc_depth=config.toc_depth,
     )
