@@ -1,13 +1,15 @@
 """The release gate: every validator run on built editions, one verdict each.
 
 In: an output folder holding editions (``<slug>.pdf``, ``<slug>-print.pdf``,
-``<slug>.epub``). Out: a list of :class:`Verdict` rows: EPUBCheck (no error, no
-warning), Ace by DAISY where it is installed (no violation), ``qpdf --check`` on each
-PDF, and the structure a tagged, printable PDF must have (language, title, PDF/UA
-identification, structure tree, every marked-content sequence of the pages owned by
-exactly one structure element that the parent tree names, alternate text on figures,
-notes as ``Note`` elements whose calls are links landing on their page, embedded fonts;
-trim and bleed boxes on the print edition).
+``<slug>.epub``). Out: a list of :class:`~presswork.release.verdict.Verdict` rows:
+
+- the ePub: EPUBCheck (no error, no warning), Ace by DAISY where it is installed (no
+  violation), and its package as readers' software reads it
+  (:mod:`presswork.release.epubchecks`);
+- each PDF: ``qpdf --check``, the independent PDF/UA checker ``pdfua`` (no error), the
+  structure a tagged, printable PDF must have, its links and fonts
+  (:mod:`presswork.release.pdfchecks`), its structure against the ePub's text, and its
+  words whole in the text two extractors give (:mod:`presswork.release.textchecks`).
 """
 
 from __future__ import annotations
@@ -17,27 +19,13 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass
 from importlib.util import find_spec
 from pathlib import Path
-from typing import Any
 
-import pikepdf
-
-from presswork import ids
-from presswork.pdf.trees import kids, name_tree, number_tree
-
-
-@dataclass(frozen=True)
-class Verdict:
-    check: str
-    file: str
-    passed: bool | None  # None: the validator is not installed here
-    detail: str
-
-    def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+from presswork.release.epubchecks import epub_package
+from presswork.release.pdfchecks import pdf_fonts, pdf_links, pdf_structure, structure_against
+from presswork.release.textchecks import words_whole
+from presswork.release.verdict import Verdict
 
 
 def editions(folder: Path) -> list[Path]:
@@ -46,13 +34,21 @@ def editions(folder: Path) -> list[Path]:
 
 def verify(folder: Path) -> list[Verdict]:
     verdicts: list[Verdict] = []
-    for path in editions(folder):
+    found = editions(folder)
+    epub = next((path for path in found if path.suffix == ".epub"), None)
+    for path in found:
         if path.suffix == ".epub":
             verdicts.append(epubcheck(path))
             verdicts.append(ace(path))
+            verdicts.extend(epub_package(path))
         else:
             verdicts.append(qpdf_check(path))
+            verdicts.append(pdfua_check(path))
             verdicts.extend(pdf_structure(path, printed=path.stem.endswith("-print")))
+            verdicts.append(pdf_links(path))
+            verdicts.append(pdf_fonts(path))
+            verdicts.append(structure_against(path, epub))
+            verdicts.extend(words_whole(path, epub))
     return verdicts
 
 
@@ -149,6 +145,27 @@ def ace(path: Path) -> Verdict:
     )
 
 
+def pdfua_check(path: Path) -> Verdict:
+    """The independent PDF/UA-1 checker pdfua (on pikepdf): no error, no warning."""
+    try:
+        import pdfua
+    except ImportError:
+        return Verdict("pdfua", path.name, False, "not installed: pip install 'presswork[verify]'")
+    report = pdfua.validate(str(path))
+    findings = [f"{f.rule_id} {f.severity.name.lower()}: {f.message}" for f in report.findings]
+    skipped = [o.rule_id for o in report.skipped]
+    counts = report.count_by_severity()
+    detail = (
+        f"{counts[pdfua.Severity.ERROR]} errors, {counts[pdfua.Severity.WARNING]} warnings"
+        + (f", {len(skipped)} rules not evaluated ({', '.join(skipped)})" if skipped else "")
+        + f" (pdfua {pdfua.__version__})"
+    )
+    serious = [
+        f for f in report.findings if f.severity in (pdfua.Severity.ERROR, pdfua.Severity.WARNING)
+    ]
+    return Verdict("pdfua", path.name, not serious, "; ".join([detail, *findings[:5]]))
+
+
 def qpdf_check(path: Path) -> Verdict:
     qpdf = shutil.which("qpdf")
     if qpdf is None:
@@ -161,129 +178,3 @@ def qpdf_check(path: Path) -> Verdict:
         result.returncode == 0,
         lines[-1] if result.returncode else "no syntax or stream errors",
     )
-
-
-def _struct(root: pikepdf.Object) -> Iterator[pikepdf.Object]:
-    if isinstance(root, pikepdf.Dictionary) and "/S" in root:
-        yield root
-    kids = root.get("/K") if isinstance(root, pikepdf.Dictionary) else None
-    for kid in kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []:
-        yield from _struct(kid)
-
-
-def _marked_content_problems(pdf: Any, elements: list[Any]) -> list[str]:
-    """Where the pages' marked content and the structure tree disagree: a sequence no
-    element claims (or two do), an element claiming one no page has, or a parent tree
-    that names another element than the one claiming it."""
-    problems: list[str] = []
-    numbers = {page.objgen: index + 1 for index, page in enumerate(pdf.pages)}
-    owners: dict[tuple[int, int], Any] = {}
-    for element in elements:
-        for item in kids(element):
-            if isinstance(item, pikepdf.Dictionary) and item.get("/Type") == "/MCR":
-                page, mcid = item.get("/Pg", element.get("/Pg")), int(item.MCID)
-            elif isinstance(item, int):
-                page, mcid = element.get("/Pg"), item
-            else:
-                continue
-            number = numbers.get(page.objgen) if page is not None else None
-            if number is None:
-                problems.append(f"a {element.S} element claims content on no page of the PDF")
-                continue
-            if (number, mcid) in owners:
-                problems.append(f"two elements claim marked content {mcid} of page {number}")
-            owners[(number, mcid)] = element
-    tree = pdf.Root.StructTreeRoot
-    parents = dict(number_tree(tree.ParentTree)) if "/ParentTree" in tree else {}
-    seen: set[tuple[int, int]] = set()
-    for number, page in enumerate(pdf.pages, start=1):
-        listed = parents.get(int(page.get("/StructParents", -1)))
-        for instruction in pikepdf.parse_content_stream(page, "BDC"):
-            operands = instruction.operands
-            properties = operands[1] if len(operands) > 1 else None
-            if not isinstance(properties, pikepdf.Dictionary) or "/MCID" not in properties:
-                continue
-            mcid = int(properties.MCID)
-            seen.add((number, mcid))
-            owner = owners.get((number, mcid))
-            if owner is None:
-                problems.append(f"marked content {mcid} of page {number} is in no element")
-                continue
-            named = (
-                listed[mcid] if isinstance(listed, pikepdf.Array) and mcid < len(listed) else None
-            )
-            if not isinstance(named, pikepdf.Dictionary) or named.objgen != owner.objgen:
-                problems.append(
-                    f"the parent tree does not name the element of marked content {mcid} "
-                    f"of page {number}"
-                )
-    for number, mcid in sorted(set(owners) - seen):
-        problems.append(f"an element claims marked content {mcid} of page {number}, not drawn")
-    return problems
-
-
-def pdf_structure(path: Path, printed: bool) -> list[Verdict]:
-    problems: list[str] = []
-    with pikepdf.open(path) as opened:
-        # pikepdf's objects are dynamic: read them as such.
-        pdf: Any = opened
-        root = pdf.Root
-        if not str(root.get("/Lang", "")):
-            problems.append("no /Lang")
-        if not bool(root.get("/ViewerPreferences", {}).get("/DisplayDocTitle", False)):
-            problems.append("the title bar does not show the document title")
-        with pdf.open_metadata() as xmp:
-            if xmp.get("pdfuaid:part") != "1":
-                problems.append("not identified as PDF/UA-1")
-            if not xmp.get("dc:title"):
-                problems.append("no title")
-        tree = root.get("/StructTreeRoot")
-        elements = list(_struct(tree)) if tree is not None else []
-        if not elements:
-            problems.append("no structure tree")
-        else:
-            problems += _marked_content_problems(pdf, elements)
-        for figure in (e for e in elements if e.S == "/Figure"):
-            if not str(figure.get("/Alt", "")).strip():
-                problems.append("a figure has no alternate text")
-        notes = {str(e.ID): e for e in elements if e.S == "/Note" and "/ID" in e}
-        pages = {page.objgen: index for index, page in enumerate(pdf.pages)}
-        destinations = (
-            {str(k): v for k, v in name_tree(root.Names.Dests)}
-            if "/Names" in root and "/Dests" in root.Names
-            else {}
-        )
-        calls = 0
-        for index, page in enumerate(pdf.pages):
-            for annotation in page.get("/Annots", []):
-                dest = str(annotation.get("/Dest", ""))
-                if not ids.is_pdf_note(dest):
-                    continue
-                calls += 1
-                if dest not in notes:
-                    problems.append(f"the note {dest} is not a tagged Note with an ID")
-                target = destinations.get(dest)
-                if target is None or pages.get(target[0].objgen) != index:
-                    problems.append(
-                        f"the call of {dest} on page {index + 1} does not land on its page"
-                    )
-            for font in page.get("/Resources", {}).get("/Font", {}).values():
-                descendant = font.DescendantFonts[0] if "/DescendantFonts" in font else font
-                descriptor = descendant.get("/FontDescriptor", {})
-                if not any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
-                    problems.append(f"font {descendant.get('/BaseFont')} is not embedded")
-            if printed and not {"/TrimBox", "/BleedBox"} <= set(page.keys()):
-                problems.append(f"page {index + 1} has no TrimBox or BleedBox")
-        summary = (
-            f"{len(pdf.pages)} pages, {len(elements)} structure elements, "
-            f"{len(notes)} notes, {calls} note calls"
-        )
-    unique = list(dict.fromkeys(problems))
-    return [
-        Verdict(
-            "tagged PDF structure",
-            path.name,
-            not unique,
-            "; ".join(unique[:5]) if unique else summary,
-        )
-    ]
