@@ -57,18 +57,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pikepdf
+from corpus import (
+    _split_seed,
+    edit_one_word,
+    write_pandoc_manuscript,
+    write_presswork_manuscript,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "manuscript" / "north-korea.md"
 VENV_BIN = Path(sys.executable).parent
 DEFAULT_SIZES = (15, 50, 150)
 TIMEOUT_S = 1800.0
-EDITED_WORD = ("draconian", "repressive")
 
-_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
-_NOTE_LABEL = re.compile(r"\[\^([^\]\s]+)\]")
-_HEADING_ID = re.compile(r"\{#([A-Za-z][\w-]*)\}")
-_CHAPTER_LINK = re.compile(r"\[([^\]]+)\]\(chapter:[^)]+\)")
 _EPUB_PAGES = re.compile(r"\.epub \([^,()]+, (\d+) pages\)")
 
 
@@ -110,76 +111,8 @@ class SizeResult:
     entries: int
     rows: dict[str, Measurement]
     pdf_bytes: dict[str, int] = field(default_factory=dict)  # "joined", "single"
-
-
-# --------------------------------------------------------------------------------------
-# Generating the synthetic report
-
-
-def _split_seed(seed: str) -> str:
-    """The seed chapter without its front matter."""
-    match = _FRONT_MATTER.match(seed)
-    return seed[match.end() :] if match else seed
-
-
-def _retitle(body: str, title: str) -> str:
-    """Replace the chapter's level-1 heading (its first line starting with ``# ``)."""
-    lines = body.split("\n")
-    for index, line in enumerate(lines):
-        if line.startswith("# "):
-            lines[index] = f"# {title}"
-            return "\n".join(lines)
-    raise ValueError("the seed chapter has no level-1 heading")
-
-
-def presswork_entry(body: str, number: int) -> str:
-    """One presswork chapter: the seed body with its own id and title."""
-    return f"---\nid: entry-{number}\n---\n" + _retitle(body, f"Entry {number}")
-
-
-def pandoc_entry(body: str, number: int) -> str:
-    """One entry for the concatenated pandoc document, with labels and ids made unique."""
-    prefix = f"e{number}-"
-    text = _retitle(body, f"Entry {number} {{#entry-{number}}}")
-    text = _NOTE_LABEL.sub(lambda m: f"[^{prefix}{m.group(1)}]", text)
-    text = _HEADING_ID.sub(
-        lambda m: m.group(0) if m.group(1).startswith("entry-") else f"{{#{prefix}{m.group(1)}}}",
-        text,
-    )
-    # presswork sets a chapter: link to a chapter the book lacks as plain text; so does this.
-    return _CHAPTER_LINK.sub(lambda m: m.group(1), text)
-
-
-def book_title(entries: int) -> str:
-    return f"Synthetic Annual Report, {entries} entries"
-
-
-def write_presswork_manuscript(folder: Path, body: str, entries: int) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    names = [f"entry-{n:03d}.md" for n in range(1, entries + 1)]
-    for number, name in enumerate(names, start=1):
-        (folder / name).write_text(presswork_entry(body, number), encoding="utf-8")
-    chapters = "".join(f"  - {name}\n" for name in names)
-    (folder / "book.yaml").write_text(
-        f'title: "{book_title(entries)}"\nlanguage: en-GB\nslug: report\nchapters:\n{chapters}',
-        encoding="utf-8",
-    )
-
-
-def write_pandoc_manuscript(path: Path, body: str, entries: int) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    header = f'---\ntitle: "{book_title(entries)}"\nlang: en-GB\n---\n\n'
-    parts = [pandoc_entry(body, number).strip("\n") for number in range(1, entries + 1)]
-    path.write_text(header + "\n\n".join(parts) + "\n", encoding="utf-8")
-
-
-def edit_one_word(chapter: Path) -> None:
-    """Change one word in a chapter (the first occurrence of ``EDITED_WORD[0]``)."""
-    old, new = EDITED_WORD
-    text = chapter.read_text(encoding="utf-8")
-    if old not in text:
-        raise ValueError(f"{chapter}: the word {old!r} to edit is not there")
-    chapter.write_text(text.replace(old, new, 1), encoding="utf-8")
+    # per 100 pages of body text, by whose PDF: "presswork" (the cold build's), "pandoc"
+    typography: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------------------
@@ -258,13 +191,20 @@ def tool_env() -> dict[str, str]:
     return env
 
 
-def presswork_exe() -> str:
+def presswork_exe(chosen: str | None = None) -> str:
+    if chosen:
+        return chosen
     local = VENV_BIN / "presswork"
     return str(local) if local.is_file() else (shutil.which("presswork") or "presswork")
 
 
 def bench_size(
-    entries: int, work: Path, seed_body: str, skip_pandoc: bool, skip_single: bool
+    entries: int,
+    work: Path,
+    seed_body: str,
+    skip_pandoc: bool,
+    skip_single: bool,
+    presswork_path: str | None = None,
 ) -> SizeResult:
     folder = work / f"entries-{entries}"
     src = folder / "manuscript"
@@ -272,7 +212,7 @@ def bench_size(
     out_epub = folder / "out-epub"
     write_presswork_manuscript(src, seed_body, entries)
     env = tool_env()
-    presswork = presswork_exe()
+    presswork = presswork_exe(presswork_path)
     rows: dict[str, Measurement] = {}
 
     def say(text: str) -> None:
@@ -357,7 +297,15 @@ def bench_size(
         )
         if path.is_file()
     }
-    return SizeResult(entries, rows, sizes)
+    typography = {
+        name: measure_typography(path)
+        for name, path in (
+            ("presswork", out_all / "report.pdf"),
+            ("pandoc", folder / "pandoc" / "report.pdf"),
+        )
+        if path.is_file()
+    }
+    return SizeResult(entries, rows, sizes, typography)
 
 
 # --------------------------------------------------------------------------------------
@@ -459,6 +407,27 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], left: int
     print("  ".join("-" * w for w in widths))
     for row in rows:
         print(line(row))
+
+
+def measure_typography(pdf: Path) -> dict[str, float]:
+    """What a production editor would send back, per 100 pages of body text
+    (presswork.release.typography, which reads any PDF)."""
+    from presswork.release.typography import measure
+
+    counts = measure(pdf)
+    return {"body pages": float(counts.body_pages), **counts.per_hundred_pages()}
+
+
+def print_typography(result: SizeResult) -> None:
+    if not result.typography:
+        return
+    names = list(result.typography)
+    measures = list(next(iter(result.typography.values())))
+    print("\ntypography (per 100 pages of body text)")
+    print_table(
+        ["measure", *names],
+        [[m, *(_fmt(result.typography[n].get(m), 1) for n in names)] for m in measures],
+    )
 
 
 def print_size(result: SizeResult, smallest: SizeResult) -> None:
@@ -611,6 +580,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--skip-single", action="store_true", help="do not build the book as one document"
     )
+    parser.add_argument(
+        "--presswork",
+        default=None,
+        help="the presswork command to measure (default: the one in .venv), for an A/B run",
+    )
     args = parser.parse_args(argv)
     if any(size < 1 for size in args.sizes):
         parser.error("sizes must be at least 1")
@@ -630,16 +604,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         work = args.keep.resolve()
         for size in sizes:
             shutil.rmtree(work / f"entries-{size}", ignore_errors=True)
-            results.append(bench_size(size, work, seed_body, args.skip_pandoc, args.skip_single))
+            results.append(
+                bench_size(
+                    size, work, seed_body, args.skip_pandoc, args.skip_single, args.presswork
+                )
+            )
             print_size(results[-1], results[0])
+            print_typography(results[-1])
             sys.stdout.flush()
     else:
         with tempfile.TemporaryDirectory(prefix="presswork-bench-") as temp:
             for size in sizes:
                 results.append(
-                    bench_size(size, Path(temp), seed_body, args.skip_pandoc, args.skip_single)
+                    bench_size(
+                        size,
+                        Path(temp),
+                        seed_body,
+                        args.skip_pandoc,
+                        args.skip_single,
+                        args.presswork,
+                    )
                 )
                 print_size(results[-1], results[0])
+                print_typography(results[-1])
                 sys.stdout.flush()
                 shutil.rmtree(Path(temp) / f"entries-{size}", ignore_errors=True)
     print_scale(results)

@@ -3,7 +3,8 @@
 In: nothing (the folder is found beside the package). Out: the folder's path, the font
 files it ships, a typed reader of its TOML files (errors name the file and key), and
 :class:`Production`, the numbers of ``production.toml``: the print edition's sheet around
-the trimmed page and how the layout of a long book is shared out. An installed presswork
+the trimmed page, how the layout of a long book is shared out, and the typography CSS
+cannot say to WeasyPrint. An installed presswork
 carries the folder inside the package (``presswork/styles``); a source checkout uses the
 top-level ``styles/``.
 """
@@ -105,6 +106,7 @@ class Production:
     sheet: PrintSheet
     furniture_pages: int  # running heads and folios are laid out in runs of about this many
     apart_from: int  # from this many chapters, the front matter and the join get a process
+    hyphens_in_a_row: int  # the most hyphenated lines that may end one after another
 
 
 def production(styles: Path) -> Production:
@@ -122,4 +124,5 @@ def production(styles: Path) -> Production:
         sheet=sheet,
         furniture_pages=read.integer("layout", "furniture_pages", minimum=1),
         apart_from=read.integer("layout", "apart_from", minimum=1),
+        hyphens_in_a_row=read.integer("typography", "hyphens_in_a_row", minimum=1),
     )

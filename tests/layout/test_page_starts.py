@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from presswork.layout import engine
-from presswork.layout.pages import AUTO_HYPHEN, Layout, count_words
+from presswork.layout.pages import LINE_END_HYPHENS, Layout, count_words
 from presswork.lengths import MM
 from presswork.model import Book
 from presswork.render.html import chapter_html
@@ -38,8 +38,8 @@ def laid_out(tmp_path_factory: pytest.TempPathFactory) -> tuple[Book, Layout]:
     root = write_book(tmp_path_factory.mktemp("long"), {"long.md": CHAPTER})
     book = resolved(root)
     chapter = book.chapters[0]
-    layout = engine.layout_keeping_notes(
-        lambda widows: chapter_html(book, chapter, widows), root, styles_dir()
+    layout = engine.layout_refined(
+        lambda asked: chapter_html(book, chapter, asked), root, styles_dir()
     )
     return book, layout
 
@@ -49,8 +49,8 @@ def laid_out(tmp_path_factory: pytest.TempPathFactory) -> tuple[Book, Layout]:
     [
         ([], 0),
         (["one two three"], 3),
-        (["one two thr" + AUTO_HYPHEN], 2),  # the broken word is not yet set
-        (["one two thr" + AUTO_HYPHEN, "ee four five"], 5),
+        (["one two thr" + LINE_END_HYPHENS[0]], 2),  # the broken word is not yet set
+        (["one two thr" + LINE_END_HYPHENS[0], "ee four five"], 5),
         (["well-", "known words"], 2),  # a hyphen of the text joins the lines
         (["one", "two"], 2),
     ],
@@ -79,7 +79,7 @@ def test_each_page_begins_where_its_text_begins(laid_out: tuple[Book, Layout]) -
         words = paragraph.split()
         # The page's text, as pypdf extracts it, goes on with the paragraph's words
         # from the one the page turn broke, or the first not set before.
-        first_line = text.strip().split("\n")[0].replace(AUTO_HYPHEN, "").split()
+        first_line = text.strip().split("\n")[0].replace(LINE_END_HYPHENS[0], "").split()
         resumed = words[start.words :]
         assert resumed, start
         assert resumed[0].startswith(first_line[0]) or resumed[0].endswith(first_line[0]), (

@@ -359,13 +359,14 @@ def test_a_unit_is_laid_out_from_the_html_its_job_carries(tmp_path: Path) -> Non
     from presswork import cache
     from presswork.layout import units
     from presswork.manuscript.load import load_book
+    from presswork.render.html import Refinements
     from presswork.styles import styles_dir
 
     loaded = load_book(BOOKS / "multi", None)
     book, styles = loaded.book, styles_dir()
     chapter = book.chapters[0]
     unit = units.Unit(f"chapter {chapter.id}", replace(book, chapters=(chapter,)), chapter=chapter)
-    rendered = unit.html({})
+    rendered = unit.html(Refinements())
     assert "Alpha background paragraph 1." in rendered
     job = units.Job(
         unit,
@@ -380,7 +381,9 @@ def test_a_unit_is_laid_out_from_the_html_its_job_carries(tmp_path: Path) -> Non
     text = " ".join(" ".join(page.split()) for page in page_texts(pdf))
     assert "Carried paragraph one." in text
     assert "Alpha background paragraph 1." not in text
-    assert job.render(unit.html)({"x": 3}) == unit.html({"x": 3})  # raised: rendered
+    raised = Refinements(widows={"alpha--_p2": 3})
+    assert job.render(unit.html)(raised) == unit.html(raised)  # refined: rendered anew
+    assert "widows-3" in unit.html(raised)
 
 
 def test_a_joined_book_is_let_go_when_the_next_join_starts(multi: Built, tmp_path: Path) -> None:

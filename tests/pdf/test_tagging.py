@@ -41,8 +41,8 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, bytes, byt
     root = write_book(tmp_path_factory.mktemp("notes"), {"notes.md": CHAPTER})
     book = resolved(root)
     chapter = book.chapters[0]
-    layout = engine.layout_keeping_notes(
-        lambda widows: chapter_html(book, chapter, widows), root, styles_dir()
+    layout = engine.layout_refined(
+        lambda asked: chapter_html(book, chapter, asked), root, styles_dir()
     )
     raw, _ = engine.write_pdf(layout, book.metadata.identifier, DATE)
     furniture = engine.layout_of(furniture_html(book, 1, (layout.page_count,)), root, styles_dir())

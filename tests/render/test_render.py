@@ -106,7 +106,8 @@ def test_links_inside_a_unit_are_fragments_and_across_units_cross_references(
 
 
 def test_a_raised_widows_setting_is_a_class_of_the_paragraph(book: Book) -> None:
-    tree = parsed(pdf_html.chapter_html(book, book.chapters[0], {"alpha--_p2": 4}))
+    raised = pdf_html.Refinements(widows={"alpha--_p2": 4})
+    tree = parsed(pdf_html.chapter_html(book, book.chapters[0], raised))
     assert tree.xpath("//p[@id='alpha--_p2']/@class") == ["widows-4"]
     assert tree.xpath("//p[@id='alpha--_p1']/@class") == []
 

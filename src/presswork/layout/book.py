@@ -42,6 +42,7 @@ from presswork.layout.units import (
 )
 from presswork.layout.workers import Workers
 from presswork.model import Book
+from presswork.render.html import Refinements
 from presswork.styles import Production
 
 UNIT, UNIT_PDF = "unit", "unit-pdf"  # the cache's kinds: a unit's record, its PDF
@@ -121,10 +122,10 @@ class _Runner:
         HTML with placeholder numbers (which it is always laid out with) and the numbers
         then set into it (rendered once for both the measure and the front matter)."""
         if unit.folios is None:
-            return unit.html({})
+            return unit.html(Refinements())
         if self.placeholder_html is None:
             measuring = replace(unit, folios=placeholder_folios(unit.book), measure=True)
-            self.placeholder_html = measuring.html({})
+            self.placeholder_html = measuring.html(Refinements())
         if unit.measure:
             return self.placeholder_html
         return self.placeholder_html + "\0numbers " + json.dumps(unit.folios, sort_keys=True)

@@ -3,10 +3,10 @@
 In: an HTML document (:mod:`presswork.render.html`), the manuscript folder (its base
 URL) and the styles folder. Out: a :class:`~presswork.layout.pages.Layout` (WeasyPrint's
 pages and what it warned about), laid out again where needed so that every note sits on
-the page of its call (:func:`layout_keeping_notes`), and its tagged PDF/UA-1 bytes
-(:func:`write_pdf`). WeasyPrint may read only files inside the manuscript and styles
-folders (:mod:`presswork.layout.fetch`). A process that lays out many documents parses
-the styles once (:func:`parse_styles`, also its warm-up).
+the page of its call and no word is broken at a page's end (:func:`layout_refined`), and
+its tagged PDF/UA-1 bytes (:func:`write_pdf`). WeasyPrint may read only files inside the
+manuscript and styles folders (:mod:`presswork.layout.fetch`). A process that lays out
+many documents parses the styles once (:func:`parse_styles`, also its warm-up).
 """
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from presswork.layout.pages import Layout
+from presswork.layout.pages import Layout, hyphenated_lines
 from presswork.pdf.continued import ELEMENT_KEY
-from presswork.render.html import WIDOWS_CLASS
+from presswork.render.html import WIDOWS_CLASS, Refinements
+from presswork.styles import production
 
 # WeasyPrint (and Pango with it) loads only where pages are laid out: an ePub built from
 # the cache, or the print edition, need neither.
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from presswork.layout.fetch import LocalFetcher
 
 DEFAULT_WIDOWS = 2  # the widows of pdf.css's paragraphs
+MAX_ROUNDS = 6  # how many times a document is laid out again to refine it, at most
 
 
 class _Collect(logging.Handler):
@@ -140,25 +142,35 @@ def layout_of(html: str, manuscript: Path, styles: Path, version: str | None = N
     return Layout(document, parsed.warnings + tuple(messages))
 
 
-def layout_keeping_notes(
-    render: Callable[[dict[str, int]], str],
+def layout_refined(
+    render: Callable[[Refinements], str],
     manuscript: Path,
     styles: Path,
     version: str | None = None,
 ) -> Layout:
-    """Lay out the HTML that ``render`` writes for given widows settings so that every
-    note sits on the page of its call.
+    """Lay out the HTML that ``render`` writes for given :class:`Refinements`, laid out
+    again until every note sits on the page of its call and no word is hyphenated where
+    a reader should not meet a broken word: at the foot of a page (the reader turns the
+    page mid-word), or as the third hyphenated line running. WeasyPrint breaks lines one
+    at a time and knows neither rule, nor where pages end before it has laid them out.
 
-    WeasyPrint may move a footnote to the next page to make room for the last line of a
-    paragraph that its widows and orphans settings keep together. When that happens, the
-    paragraph ending that page gets a higher ``widows`` value and the book is laid out
-    again: a line more goes over, and the note stays with its call.
+    - A note moved to the next page to make room for the last lines of a paragraph that
+      its widows and orphans keep together: the paragraph ending the call's page gets a
+      higher ``widows`` (a line more goes over, and the note stays with its call), up to
+      the highest ``.widows-N`` of pdf.css.
+    - A word broken at a page's end, or in a hyphenated line running after as many as
+      ``styles/production.toml`` allows (``hyphens_in_a_row``): it is kept whole; the
+      line ends before it.
+
+    Each round lays the document out again; after :data:`MAX_ROUNDS` the last layout
+    stands (a change that moves the problem on is rare, and bounded).
     """
     most = max_widows((styles / "pdf.css").read_text(encoding="utf-8"))
+    in_a_row = production(styles).hyphens_in_a_row
     widows: dict[str, int] = {}
-    text = render(widows)
-    while True:
-        layout = layout_of(text, manuscript, styles, version)
+    whole: dict[str, frozenset[int]] = {}
+    layout = layout_of(render(Refinements()), manuscript, styles, version)
+    for _ in range(MAX_ROUNDS):
         changed = False
         for _, call_page, _ in layout.displaced_notes():
             culprit = layout.last_paragraph_on(call_page)
@@ -166,9 +178,17 @@ def layout_keeping_notes(
             if culprit is not None and raised <= most:
                 widows[culprit] = raised
                 changed = True
+        for line in hyphenated_lines(layout.document):
+            if line.last_on_page or line.in_a_row > in_a_row:
+                kept = whole.get(line.anchor, frozenset())
+                if line.word not in kept:
+                    whole[line.anchor] = kept | {line.word}
+                    changed = True
         if not changed:
-            return layout
-        text = render(widows)
+            break
+        refined = Refinements(dict(widows), dict(whole))
+        layout = layout_of(render(refined), manuscript, styles, version)
+    return layout
 
 
 @contextmanager

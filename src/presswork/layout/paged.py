@@ -121,8 +121,8 @@ def _single(
     from presswork.render.html import book_html, link_descriptions
 
     progress("laying out the pages")
-    layout = engine.layout_keeping_notes(
-        lambda widows: book_html(book, widows), setup.manuscript, setup.styles
+    layout = engine.layout_refined(
+        lambda refinements: book_html(book, refinements), setup.manuscript, setup.styles
     )
     if layout.warnings:
         raise OutputError([diagnostic("PW901", f"layout: {w}") for w in layout.warnings])

@@ -178,7 +178,9 @@ def _leader(page: int, box: Any, dot: float, spacing: float, gap: float) -> Lead
     )
 
 
-AUTO_HYPHEN = "\u2010"  # what WeasyPrint sets where it hyphenates
+# What a line that ends in a word broken by the layout ends with: pdf.css's
+# hyphenate-character (U+002D); WeasyPrint's own default, U+2010, is read as one too.
+LINE_END_HYPHENS = ("-", "\u2010")
 
 
 def _excluded(box: Any) -> bool:
@@ -229,15 +231,46 @@ def count_words(lines: list[str]) -> int:
     """Words set on these lines, a word broken at the end counting as not yet set."""
     text = ""
     for line in lines:
-        if text.endswith(AUTO_HYPHEN):
+        if text.endswith(LINE_END_HYPHENS):
             text = text[:-1] + line
-        elif text.endswith("-"):
-            text += line
         else:
             text += " " + line
     words = len(text.split())
-    broken = bool(lines) and lines[-1].rstrip().endswith((AUTO_HYPHEN, "-"))
+    broken = bool(lines) and lines[-1].rstrip().endswith(LINE_END_HYPHENS)
     return words - 1 if broken else words
+
+
+@dataclass(frozen=True)
+class Hyphenated:
+    """A line that ends in a word the layout broke: on page ``page`` (from 0), in the
+    element ``anchor``, breaking its word number ``word`` (from 0); whether it is the
+    last line of its page, and how many hyphenated lines of the element end in a row
+    with it (1 for the first)."""
+
+    page: int
+    anchor: str
+    word: int
+    last_on_page: bool
+    in_a_row: int
+
+
+def hyphenated_lines(document: Any) -> list[Hyphenated]:
+    """Every line of a laid-out document that ends in a broken word."""
+    set_so_far: dict[str, list[str]] = {}
+    found: list[Hyphenated] = []
+    row = 0
+    for index, page in enumerate(document.pages):
+        lines = list(_lines(page._page_box.children[0], None))
+        for number, (anchor, text) in enumerate(lines):
+            set_so_far.setdefault(anchor, []).append(text)
+            if not text.rstrip().endswith(LINE_END_HYPHENS):
+                row = 0
+                continue
+            previous = lines[number - 1] if number else None
+            row = row + 1 if previous is None or previous[0] == anchor else 1
+            word = count_words(set_so_far[anchor])
+            found.append(Hyphenated(index, anchor, word, number == len(lines) - 1, row))
+    return found
 
 
 def page_starts(document: Any) -> tuple[PageStart, ...]:

@@ -23,6 +23,7 @@ from presswork import ids
 from presswork.layout.workers import Kind
 from presswork.model import Book, Chapter, PageStart
 from presswork.render import html
+from presswork.render.html import Refinements
 
 PLACEHOLDER_FOLIO = "999"  # as wide as a real page number of a long report
 
@@ -49,13 +50,13 @@ class Unit:
             return ()
         return tuple(f.path for f in self.chapter.figures if f.path is not None)
 
-    def html(self, widows: dict[str, int]) -> str:
+    def html(self, refinements: Refinements) -> str:
         if self.chapter is not None:
-            return html.chapter_html(self.book, self.chapter, widows)
+            return html.chapter_html(self.book, self.chapter, refinements)
         if self.furniture is not None:
             return html.furniture_html(self.book, self.furniture[0], self.furniture[1:])
         assert self.folios is not None
-        return html.front_html(self.book, self.folios, widows)
+        return html.front_html(self.book, self.folios, refinements)
 
 
 @dataclass(frozen=True)
@@ -114,12 +115,12 @@ class Job:
     environment: str  # the digest of the styles and versions (presswork.cache)
     measured: str = ""  # the front matter: the key of its layout with placeholder numbers
     # The unit's HTML (the front matter's with placeholder numbers) as rendered for its
-    # key, with no widows setting raised: not rendered again where it is laid out.
+    # key, with no refinement asked for: not rendered again where it is laid out.
     html: str = ""
 
-    def render(self, render: Callable[[dict[str, int]], str]) -> Callable[[dict[str, int]], str]:
+    def render(self, render: Callable[[Refinements], str]) -> Callable[[Refinements], str]:
         """``render``, answered from the HTML the job carries where it can be."""
-        return lambda widows: self.html if self.html and not widows else render(widows)
+        return lambda asked: self.html if self.html and not asked else render(asked)
 
 
 # The front matter as last laid out with placeholder numbers in this process, by the key of
@@ -149,12 +150,12 @@ def unit_layout(job: Job) -> UnitLayout:
     unit = job.unit
     placeholders = placeholder_folios(unit.book) if unit.folios is not None else None
     if placeholders is None:
-        layout = engine.layout_keeping_notes(
+        layout = engine.layout_refined(
             job.render(unit.html), job.manuscript, job.styles, job.environment
         )
     else:
         measuring = replace(unit, folios=placeholders, measure=True)
-        layout = _kept_front.pop(job.measured, None) or engine.layout_keeping_notes(
+        layout = _kept_front.pop(job.measured, None) or engine.layout_refined(
             job.render(measuring.html), job.manuscript, job.styles, job.environment
         )
         if unit.measure:

@@ -19,6 +19,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
+from functools import partial
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -34,22 +36,36 @@ def editions(folder: Path) -> list[Path]:
 
 def verify(folder: Path) -> list[Verdict]:
     verdicts: list[Verdict] = []
-    found = editions(folder)
-    epub = next((path for path in found if path.suffix == ".epub"), None)
-    for path in found:
+    for path in editions(folder):
         if path.suffix == ".epub":
             verdicts.append(epubcheck(path))
             verdicts.append(ace(path))
-            verdicts.extend(epub_package(path))
+            verdicts += _safely("ePub package", path, epub_package)
         else:
+            # A PDF is compared with the ePub of the same book: <slug>.epub beside it.
+            epub = folder / f"{path.stem.removesuffix('-print')}.epub"
+            beside = epub if epub.is_file() else None
             verdicts.append(qpdf_check(path))
-            verdicts.append(pdfua_check(path))
+            verdicts += _safely("pdfua", path, _listed(pdfua_check))
             verdicts.extend(pdf_structure(path, printed=path.stem.endswith("-print")))
-            verdicts.append(pdf_links(path))
-            verdicts.append(pdf_fonts(path))
-            verdicts.append(structure_against(path, epub))
-            verdicts.extend(words_whole(path, epub))
+            verdicts += _safely("PDF links", path, _listed(pdf_links))
+            verdicts += _safely("PDF fonts", path, _listed(pdf_fonts))
+            against = _listed(partial(structure_against, epub=beside))
+            verdicts += _safely("structure follows the text", path, against)
+            verdicts += _safely("words whole", path, partial(words_whole, epub=beside))
     return verdicts
+
+
+def _listed(check: Callable[[Path], Verdict]) -> Callable[[Path], list[Verdict]]:
+    return lambda path: [check(path)]
+
+
+def _safely(check: str, path: Path, run: Callable[[Path], list[Verdict]]) -> list[Verdict]:
+    """The verdicts of ``run``; a file it cannot read fails the check, saying why."""
+    try:
+        return run(path)
+    except Exception as exc:  # a damaged edition is a failed check, not a crash
+        return [Verdict(check, path.name, False, f"could not be read: {exc}")]
 
 
 def _run(command: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -13,14 +13,31 @@ the foot of the page).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from presswork import __version__, ids
-from presswork.model import Anchor, Book, Chapter, Figure, Note, NoteRef
+from presswork.model import (
+    Anchor,
+    Book,
+    Chapter,
+    Emphasis,
+    Figure,
+    Inline,
+    Link,
+    Note,
+    NoteRef,
+    Paragraph,
+    Strong,
+    Text,
+    plain_text,
+)
 from presswork.render import markup
+from presswork.transforms import words
 
 WIDOWS_CLASS = "widows-"  # pdf.css's .widows-N: a paragraph's widows raised to N
 # A hyphen of the text between two letters or digits (Korean-style, Covid-19), which
@@ -35,13 +52,35 @@ UNIT_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
+class Refinements:
+    """What a layout asks of the HTML it lays out again (see
+    :func:`presswork.layout.engine.layout_refined`), by paragraph id: a raised widows
+    setting, to keep a note on its call's page; the words (numbered as
+    :mod:`presswork.transforms.words` counts them) kept whole rather than hyphenated,
+    at a page's end or in a third hyphenated line running."""
+
+    widows: Mapping[str, int] = field(default_factory=dict)
+    whole: Mapping[str, frozenset[int]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.widows or self.whole)
+
+
+@dataclass(frozen=True)
+class Unbroken:
+    """Words the PDF keeps on one line and whole (rendered ``<span class="unbroken">``)."""
+
+    children: tuple[Any, ...]
+    kind: str = field(default="unbroken", init=False)
+
+
+@dataclass(frozen=True)
 class PdfLinks:
-    """Ids and hrefs of the single-document PDF edition. ``widows`` raises the widows
-    setting of some paragraphs (by element id), see
-    :func:`presswork.layout.engine.layout_keeping_notes`."""
+    """Ids and hrefs of the single-document PDF edition, and the :class:`Refinements`
+    its layout asked for."""
 
     notes: dict[tuple[str, int], Note]
-    widows: dict[str, int]
+    refinements: Refinements
     root: Path  # the manuscript folder
     # The chapters in this document (``None``: all of them), and the page numbers of
     # elements in other documents, which a contents laid out alone prints.
@@ -69,8 +108,22 @@ class PdfLinks:
         return ids.in_book(chapter.id, ids.own(block_id))
 
     def block_class(self, chapter: Chapter, block_id: str) -> str:
-        widows = self.widows.get(self.block_id(chapter, block_id))
+        widows = self.refinements.widows.get(self.block_id(chapter, block_id))
         return f"{WIDOWS_CLASS}{widows}" if widows else ""
+
+    def paragraph(self, chapter: Chapter, paragraph: Paragraph) -> tuple[Inline | Unbroken, ...]:
+        """A paragraph's content as the PDF sets it: its last two words kept on one line
+        and whole (a paragraph never ends on a lone word, nor on the end of a hyphenated
+        one), and the words its layout asked to keep whole."""
+        whole = self.refinements.whole.get(self.block_id(chapter, paragraph.id), frozenset())
+
+        def edit(index: int, space: str, word: str) -> list[Inline | Unbroken]:
+            return (
+                [Text(space), Unbroken((Text(word),))] if index in whole else [Text(space + word)]
+            )
+
+        children = words.rewrite_words(paragraph.children, edit) if whole else paragraph.children
+        return _last_two_unbroken(children)
 
     def note_id(self, ref: NoteRef) -> str:
         return ids.pdf_note(ref.chapter, ref.number)
@@ -86,6 +139,47 @@ class PdfLinks:
 
     def note(self, ref: NoteRef) -> Note:
         return self.notes[(ref.chapter, ref.number)]
+
+
+_LAST_TWO = re.compile(r"(\S+[ \t]+)?\S+\s*$")
+_LETTER = re.compile(r"[^\W\d_]")
+TIED_WORDS = 3  # the most words of a link or emphasis tied whole to what ends a paragraph
+
+
+def _last_two_unbroken(children: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``children`` with the last two words of their last text kept together and whole
+    (one :class:`Unbroken`). Where that text is only the end of a word that an inline
+    node before it holds (``(see <a>China entry</a>).``), that node goes with it, if
+    it is short. One span for both words: a no-break space before a span of its own
+    makes WeasyPrint 70 set a hyphenated word on a line of its own."""
+    for index in range(len(children) - 1, -1, -1):
+        node = children[index]
+        if isinstance(node, Text):
+            match = _LAST_TWO.search(node.text)
+            if match is None:
+                continue
+            tail = node.text[match.start() :].rstrip()
+            after = node.text[match.start() + len(tail) :]
+            before = children[index - 1] if index else None
+            if (
+                match.start() == 0
+                and not _LETTER.search(tail)
+                and isinstance(before, Emphasis | Strong | Link)
+                and len(plain_text(before.children).split()) <= TIED_WORDS
+            ):
+                tied = Unbroken((before, Text(tail)))
+                rest = (Text(after),) if after else ()
+                return (*children[: index - 1], tied, *rest, *children[index + 1 :])
+            pieces = [Text(node.text[: match.start()]), Unbroken((Text(tail),)), Text(after)]
+            new = [piece for piece in pieces if not isinstance(piece, Text) or piece.text]
+            return (*children[:index], *new, *children[index + 1 :])
+        if isinstance(node, Emphasis | Strong | Link):
+            inner = _last_two_unbroken(node.children)
+            if inner != node.children:
+                return (*children[:index], replace(node, children=inner), *children[index + 1 :])
+        if isinstance(node, Unbroken):
+            return children
+    return children
 
 
 def link_descriptions(book: Book) -> dict[str, str]:
@@ -109,22 +203,24 @@ def _literal(text: str) -> str:
     return " ".join(text.split()).replace("{", "{{").replace("}", "}}")
 
 
-def book_html(book: Book, widows: dict[str, int] | None = None) -> str:
+def book_html(book: Book, refinements: Refinements | None = None) -> str:
     """The whole book as one document."""
-    links = PdfLinks(_notes(book.chapters), widows or {}, book.root)
+    links = PdfLinks(_notes(book.chapters), refinements or Refinements(), book.root)
     return _render(book, book.chapters, links, True, date=book.metadata.modified)
 
 
-def front_html(book: Book, folios: dict[str, str], widows: dict[str, int] | None = None) -> str:
+def front_html(book: Book, folios: dict[str, str], refinements: Refinements | None = None) -> str:
     """The title page, imprint and contents; ``folios`` gives the page number of every
     element the contents lists."""
-    links = PdfLinks({}, widows or {}, book.root, local=frozenset(), folios=folios)
+    links = PdfLinks({}, refinements or Refinements(), book.root, local=frozenset(), folios=folios)
     return _render(book, (), links, True)
 
 
-def chapter_html(book: Book, chapter: Chapter, widows: dict[str, int] | None = None) -> str:
+def chapter_html(book: Book, chapter: Chapter, refinements: Refinements | None = None) -> str:
     """One chapter, on pages without running heads or folios."""
-    links = PdfLinks(_notes((chapter,)), widows or {}, book.root, local=frozenset({chapter.id}))
+    links = PdfLinks(
+        _notes((chapter,)), refinements or Refinements(), book.root, local=frozenset({chapter.id})
+    )
     return _render(book, (chapter,), links, False, bare=True)
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from presswork import ids
-from presswork.model import Anchor, Book, Chapter, Figure, Note, NoteRef
+from presswork.model import Anchor, Book, Chapter, Figure, Inline, Note, NoteRef, Paragraph
 from presswork.render import markup
 
 FRONT = "front"
@@ -64,6 +64,9 @@ class EpubLinks:
 
     def block_class(self, chapter: Chapter, block_id: str) -> str:
         return ""
+
+    def paragraph(self, chapter: Chapter, paragraph: Paragraph) -> tuple[Inline, ...]:
+        return paragraph.children
 
     def note_id(self, note: Note | NoteRef) -> str:
         return ids.note(note.number)

@@ -15,7 +15,6 @@ Unlike the transforms that resolve a book, this one runs after the layout: it is
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from presswork import ids
@@ -23,18 +22,16 @@ from presswork.model import (
     Block,
     Book,
     Chapter,
-    Emphasis,
     Figure,
     Heading,
     Inline,
-    Link,
     PageBreak,
     PageStart,
     Paragraph,
-    Strong,
     Text,
 )
 from presswork.transforms.tree import map_leaves
+from presswork.transforms.words import rewrite_words
 
 
 def with_page_breaks(book: Book, starts: tuple[PageStart, ...]) -> Book:
@@ -78,37 +75,9 @@ def _mark_blocks(
 
 def _insert(children: tuple[Inline, ...], marks: dict[int, PageBreak]) -> tuple[Inline, ...]:
     """Put ``marks[n]`` before the word after the first ``n`` words of the paragraph."""
-    counter = [0, False]  # words begun so far; whether the text so far ends inside a word
 
-    def walk(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
-        out: list[Inline] = []
-        for node in nodes:
-            if isinstance(node, Text):
-                out.extend(split(node.text))
-            elif isinstance(node, Emphasis | Strong | Link):
-                out.append(replace(node, children=walk(node.children)))
-            else:
-                if node.kind in ("softbreak", "hardbreak"):
-                    counter[1] = False
-                out.append(node)
-        return tuple(out)
+    def marked(index: int, space: str, word: str) -> list[Inline]:
+        mark = marks.get(index)
+        return [Text(space + word)] if mark is None else [Text(space), mark, Text(word)]
 
-    def split(text: str) -> list[Inline]:
-        pieces: list[Inline] = []
-        last = 0
-        for match in re.finditer(r"\S+", text):
-            starts_word = match.start() > 0 or not counter[1]
-            if starts_word:
-                mark = marks.get(int(counter[0]))
-                if mark is not None:
-                    if match.start() > last:
-                        pieces.append(Text(text[last : match.start()]))
-                    pieces.append(mark)
-                    last = match.start()
-                counter[0] += 1
-        if last < len(text):
-            pieces.append(Text(text[last:]))
-        counter[1] = bool(text) and not text[-1].isspace()
-        return pieces
-
-    return walk(children)
+    return rewrite_words(children, marked)
