@@ -107,6 +107,7 @@ class Production:
     furniture_pages: int  # running heads and folios are laid out in runs of about this many
     apart_from: int  # from this many chapters, the front matter and the join get a process
     hyphens_in_a_row: int  # the most hyphenated lines that may end one after another
+    tie_characters: int  # a paragraph's last two words are kept on one line up to this long
 
 
 def production(styles: Path) -> Production:
@@ -125,4 +126,5 @@ def production(styles: Path) -> Production:
         furniture_pages=read.integer("layout", "furniture_pages", minimum=1),
         apart_from=read.integer("layout", "apart_from", minimum=1),
         hyphens_in_a_row=read.integer("typography", "hyphens_in_a_row", minimum=1),
+        tie_characters=read.integer("typography", "tie_characters", minimum=0),
     )

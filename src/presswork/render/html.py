@@ -37,6 +37,7 @@ from presswork.model import (
     plain_text,
 )
 from presswork.render import markup
+from presswork.styles import production, styles_dir
 from presswork.transforms import words
 
 WIDOWS_CLASS = "widows-"  # pdf.css's .widows-N: a paragraph's widows raised to N
@@ -146,9 +147,15 @@ _LETTER = re.compile(r"[^\W\d_]")
 TIED_WORDS = 3  # the most words of a link or emphasis tied whole to what ends a paragraph
 
 
+def _tie_limit() -> int:
+    return production(styles_dir()).tie_characters
+
+
 def _last_two_unbroken(children: tuple[Any, ...]) -> tuple[Any, ...]:
     """``children`` with the last two words of their last text kept together and whole
-    (one :class:`Unbroken`). Where that text is only the end of a word that an inline
+    (one :class:`Unbroken`), where the two are no longer than ``tie_characters`` of
+    ``styles/production.toml`` (a long pair would leave the line before it loose), else
+    the last word alone kept whole. Where that text is only the end of a word that an inline
     node before it holds (``(see <a>China entry</a>).``), that node goes with it, if
     it is short. One span for both words: a no-break space before a span of its own
     makes WeasyPrint 70 set a hyphenated word on a line of its own."""
@@ -170,7 +177,11 @@ def _last_two_unbroken(children: tuple[Any, ...]) -> tuple[Any, ...]:
                 tied = Unbroken((before, Text(tail)))
                 rest = (Text(after),) if after else ()
                 return (*children[: index - 1], tied, *rest, *children[index + 1 :])
-            pieces = [Text(node.text[: match.start()]), Unbroken((Text(tail),)), Text(after)]
+            start = match.start()
+            if len(tail) > _tie_limit() and match.group(1):  # too long to tie: the last word
+                start += len(match.group(1))
+                tail = node.text[start:].rstrip()
+            pieces = [Text(node.text[:start]), Unbroken((Text(tail),)), Text(after)]
             new = [piece for piece in pieces if not isinstance(piece, Text) or piece.text]
             return (*children[:index], *new, *children[index + 1 :])
         if isinstance(node, Emphasis | Strong | Link):
