@@ -157,7 +157,9 @@ def layout_refined(
     - A note moved to the next page to make room for the last lines of a paragraph that
       its widows and orphans keep together: the paragraph ending the call's page gets a
       higher ``widows`` (a line more goes over, and the note stays with its call), up to
-      the highest ``.widows-N`` of pdf.css.
+      the highest ``.widows-N`` of pdf.css. (A note that does not fit under its call's
+      line is handled by WeasyPrint itself: pdf.css's ``footnote-policy: line`` moves
+      that line to the next page with it.)
     - A word broken at a page's end, or in a hyphenated line running after as many as
       ``styles/production.toml`` allows (``hyphens_in_a_row``): it is kept whole; the
       line ends before it.
