@@ -32,6 +32,7 @@ from presswork.model import (
     Note,
     NoteRef,
     Paragraph,
+    SoftBreak,
     Strong,
     Text,
     plain_text,
@@ -69,9 +70,15 @@ class Refinements:
 
 @dataclass(frozen=True)
 class Unbroken:
-    """Words the PDF keeps on one line and whole (rendered ``<span class="unbroken">``)."""
+    """Words the PDF keeps on one line and whole (rendered ``<span class="unbroken">``),
+    and the space before them, where the line may break (rendered in a ``<span
+    class="tie">`` around the two: where a text ends in a space just before an inline
+    element, WeasyPrint 70 measures the line with that space, finds it a hair too wide
+    while Pango finds that it fits, and breaks after the line's first word, leaving
+    "It" alone on a line or the words after it spaced out across the measure)."""
 
     children: tuple[Any, ...]
+    space: str = ""
     kind: str = field(default="unbroken", init=False)
 
 
@@ -119,9 +126,7 @@ class PdfLinks:
         whole = self.refinements.whole.get(self.block_id(chapter, paragraph.id), frozenset())
 
         def edit(index: int, space: str, word: str) -> list[Inline | Unbroken]:
-            return (
-                [Text(space), Unbroken((Text(word),))] if index in whole else [Text(space + word)]
-            )
+            return [Unbroken((Text(word),), space)] if index in whole else [Text(space + word)]
 
         children = words.rewrite_words(paragraph.children, edit) if whole else paragraph.children
         return _last_two_unbroken(children)
@@ -145,6 +150,8 @@ class PdfLinks:
 _LAST_TWO = re.compile(r"(\S+[ \t]+)?\S+\s*$")
 _LETTER = re.compile(r"[^\W\d_]")
 TIED_WORDS = 3  # the most words of a link or emphasis tied whole to what ends a paragraph
+# The spaces that may stand before words kept whole (see Unbroken).
+_SPACES = " \t\n"
 
 
 def _tie_limit() -> int:
@@ -158,7 +165,8 @@ def _last_two_unbroken(children: tuple[Any, ...]) -> tuple[Any, ...]:
     the last word alone kept whole. Where that text is only the end of a word that an inline
     node before it holds (``(see <a>China entry</a>).``), that node goes with it, if
     it is short. One span for both words: a no-break space before a span of its own
-    makes WeasyPrint 70 set a hyphenated word on a line of its own."""
+    makes WeasyPrint 70 set a hyphenated word on a line of its own. The space before the
+    span goes with it (:class:`Unbroken`)."""
     for index in range(len(children) - 1, -1, -1):
         node = children[index]
         if isinstance(node, Text):
@@ -174,16 +182,22 @@ def _last_two_unbroken(children: tuple[Any, ...]) -> tuple[Any, ...]:
                 and isinstance(before, Emphasis | Strong | Link)
                 and len(plain_text(before.children).split()) <= TIED_WORDS
             ):
-                tied = Unbroken((before, Text(tail)))
+                head, space = _split_space(children[: index - 1])
+                tied = Unbroken((before, Text(tail)), space)
                 rest = (Text(after),) if after else ()
-                return (*children[: index - 1], tied, *rest, *children[index + 1 :])
+                return (*head, tied, *rest, *children[index + 1 :])
             start = match.start()
             if len(tail) > _tie_limit() and match.group(1):  # too long to tie: the last word
                 start += len(match.group(1))
                 tail = node.text[start:].rstrip()
-            pieces = [Text(node.text[:start]), Unbroken((Text(tail),)), Text(after)]
+            kept = node.text[:start].rstrip(_SPACES)
+            space = node.text[len(kept) : start]
+            head = children[:index]
+            if not kept and not space:  # the space before ends the node before
+                head, space = _split_space(head)
+            pieces = [Text(kept), Unbroken((Text(tail),), space), Text(after)]
             new = [piece for piece in pieces if not isinstance(piece, Text) or piece.text]
-            return (*children[:index], *new, *children[index + 1 :])
+            return (*head, *new, *children[index + 1 :])
         if isinstance(node, Emphasis | Strong | Link):
             inner = _last_two_unbroken(node.children)
             if inner != node.children:
@@ -191,6 +205,19 @@ def _last_two_unbroken(children: tuple[Any, ...]) -> tuple[Any, ...]:
         if isinstance(node, Unbroken):
             return children
     return children
+
+
+def _split_space(children: tuple[Any, ...]) -> tuple[tuple[Any, ...], str]:
+    """``children`` without the space that ends them (a text's spaces, or a line break of
+    the source), and that space."""
+    last = children[-1] if children else None
+    if isinstance(last, SoftBreak):
+        return children[:-1], " "
+    if not isinstance(last, Text) or last.text.rstrip(_SPACES) == last.text:
+        return children, ""
+    kept = last.text.rstrip(_SPACES)
+    head = (*children[:-1], Text(kept)) if kept else children[:-1]
+    return head, last.text[len(kept) :]
 
 
 def link_descriptions(book: Book) -> dict[str, str]:
