@@ -10,10 +10,14 @@ over its body text, read from where ``pdftotext -bbox`` says each word is:
 - a run of three or more lines that end in a hyphen, one after another;
 - a loose line: a justified line whose spaces are wider than :data:`LOOSE` times the
   font's own space, which is taken as the median space of the lines that are not
-  justified (paragraphs' last lines).
+  justified (paragraphs' last lines);
+- a short line: a line inside a paragraph (not its last) whose words, at the font's
+  own spaces, fill less than :data:`SHORT` of the measure: a break made too early,
+  "It" alone on a line or three words spread across it.
 
 Body text is the lines of the most common height; a paragraph begins where a line is
-indented or stands further from the line before than the text's line pitch.
+indented, stands further from the line before than the text's line pitch, or begins
+with a list item's marker.
 """
 
 from __future__ import annotations
@@ -27,7 +31,9 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 LOOSE = 1.8
+SHORT = 0.6
 HYPHENS = ("-", "\u2010")
+_LIST_MARKER = re.compile(r"[•◦▪‣–—]|\d+[.)]")  # a list item's marker begins a paragraph
 _WORD = re.compile(
     r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
 )
@@ -62,6 +68,7 @@ class Counts:
     one_word_last_lines: int
     hyphen_runs: int
     loose_lines: int
+    short_lines: int
 
     def per_hundred_pages(self) -> dict[str, float]:
         """Each count per 100 pages of body text."""
@@ -75,8 +82,10 @@ class Counts:
     @property
     def clean(self) -> bool:
         """No word broken at a page turn, no paragraph ending on a fragment, no run of
-        three hyphens."""
-        return not (self.page_turn_hyphens or self.fragment_endings or self.hyphen_runs)
+        three hyphens, no line broken too early."""
+        return not (
+            self.page_turn_hyphens or self.fragment_endings or self.hyphen_runs or self.short_lines
+        )
 
 
 def _lines(path: Path) -> list[list[Line]]:
@@ -112,10 +121,14 @@ def _lines(path: Path) -> list[list[Line]]:
 
 
 def measure(path: Path) -> Counts:
-    pages = _lines(path)
+    return measure_lines(_lines(path))
+
+
+def measure_lines(pages: list[list[Line]]) -> Counts:
+    """The counts over pages of lines (top to bottom on each page)."""
     heights = [line.height for page in pages for line in page]
     if not heights:
-        return Counts(0, 0, 0, 0, 0, 0, 0, 0, 0)
+        return Counts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
     body_height = statistics.mode(heights)
     body = [[line for line in page if abs(line.height - body_height) <= 0.3] for page in pages]
     all_body = [line for page in body for line in page]
@@ -130,7 +143,12 @@ def measure(path: Path) -> Counts:
         return line.right >= right - 1.5
 
     def starts_paragraph(line: Line, before: Line | None) -> bool:
-        return before is None or line.left > left + indent or line.top - before.top > pitch * 1.3
+        return (
+            before is None
+            or line.left > left + indent
+            or line.top - before.top > pitch * 1.3
+            or bool(_LIST_MARKER.fullmatch(line.words[0][2]))
+        )
 
     paragraphs: list[list[Line]] = []
     page_turns = 0
@@ -170,6 +188,13 @@ def measure(path: Path) -> Counts:
     loose = sum(
         1 for line in justified if line.spaces() and statistics.mean(line.spaces()) > LOOSE * space
     )
+    short = sum(
+        1
+        for paragraph in paragraphs
+        for line in paragraph[:-1]
+        if sum(end - start for start, end, _ in line.words) + space * (len(line.words) - 1)
+        < SHORT * (right - left)
+    )
     return Counts(
         body_pages=sum(1 for page in body if len(page) >= 5),
         body_lines=len(all_body),
@@ -180,4 +205,5 @@ def measure(path: Path) -> Counts:
         one_word_last_lines=one_word,
         hyphen_runs=runs,
         loose_lines=loose,
+        short_lines=short,
     )
