@@ -5,7 +5,9 @@ Out: a verdict for each of two extractors, poppler's ``pdftotext`` and pypdf: th
 words of the text come out whole and in reading order. pdftotext takes a line that ends
 in a hyphen (U+002D) for a word that goes on, as PDF viewers do; pypdf does not, and the
 same is done for it here. A word broken at the turn of a page, or at a hyphen of its
-own, comes out as two and is named.
+own, comes out as two and is named. Each chapter is read from the page that the PDF's
+outline gives for it, so that the contents, which name every chapter and section,
+are not mistaken for the text.
 """
 
 from __future__ import annotations
@@ -43,11 +45,31 @@ def pypdf_pages(path: Path) -> list[str] | None:
     return [_LINE_END_HYPHEN.sub("", page.extract_text() or "") for page in reader.pages]
 
 
-def broken_words(expected: list[str], pages: list[str]) -> list[str]:
-    """The words of ``expected`` that the pages' text does not give whole, in order."""
+def chapter_pages(path: Path) -> list[tuple[str, int]]:
+    """The outline's top-level entries: each chapter's title and the index of the page
+    it starts on."""
+    import pikepdf
+
+    with pikepdf.open(path) as pdf, pdf.open_outline() as outline:
+        numbers: dict[tuple[int, int], int] = {
+            page.obj.objgen: n for n, page in enumerate(pdf.pages)
+        }
+        starts = []
+        for item in outline.root:
+            destination = item.destination
+            if isinstance(destination, pikepdf.Array) and len(destination) > 0:
+                target = destination[0]
+                if isinstance(target, pikepdf.Dictionary) and target.objgen in numbers:
+                    starts.append((str(item.title), numbers[target.objgen]))
+        return starts
+
+
+def broken_words(expected: list[str], pages: list[str], first: int = 1) -> list[str]:
+    """The words of ``expected`` that the pages' text does not give whole, in order;
+    ``pages`` are numbered from ``first``."""
     found: list[tuple[str, int]] = [
         (word, number)
-        for number, text in enumerate(pages, start=1)
+        for number, text in enumerate(pages, start=first)
         for word in epubtext.words(text)
     ]
     problems: list[str] = []
@@ -79,7 +101,7 @@ def broken_words(expected: list[str], pages: list[str]) -> list[str]:
             (k for k in range(j, min(j + WINDOW, len(found))) if found[k][0] == word), None
         )
         if ahead is None:
-            page = found[j][1] if j < len(found) else len(pages)
+            page = found[j][1] if j < len(found) else first + len(pages) - 1
             problems.append(f"‘{word}’ missing (near page {page})")
         else:
             j = ahead + 1
@@ -93,7 +115,21 @@ def words_whole(path: Path, epub: Path | None) -> list[Verdict]:
             Verdict(f"words whole ({name})", path.name, None, "no ePub beside it to compare with")
             for name, _ in checks
         ]
-    expected = [w for chapter in epubtext.chapters(epub) for w in chapter.words]
+    chapters = epubtext.chapters(epub)
+    starts = chapter_pages(path)
+    titles = [chapter.headings[0][1] if chapter.headings else "" for chapter in chapters]
+    if [epubtext.words(title) for title, _ in starts] != [epubtext.words(t) for t in titles]:
+        return [
+            Verdict(
+                f"words whole ({name})",
+                path.name,
+                False,
+                f"the outline lists {len(starts)} chapters, not the ePub's {len(chapters)} "
+                "in the same order and words",
+            )
+            for name, _ in checks
+        ]
+    expected = sum(len(chapter.words) for chapter in chapters)
     verdicts = []
     for name, extract in checks:
         pages = extract(path)
@@ -102,11 +138,16 @@ def words_whole(path: Path, epub: Path | None) -> list[Verdict]:
                 Verdict(f"words whole ({name})", path.name, None, f"{name} is not installed")
             )
             continue
-        problems = broken_words(expected, pages)
+        ends = [start for _, start in starts[1:]] + [len(pages)]
+        problems = [
+            problem
+            for chapter, (_, start), end in zip(chapters, starts, ends, strict=True)
+            for problem in broken_words(list(chapter.words), pages[start:end], start + 1)
+        ]
         detail = (
-            f"{len(problems)} of {len(expected)} words not whole: " + "; ".join(problems[:5])
+            f"{len(problems)} of {expected} words not whole: " + "; ".join(problems[:5])
             if problems
-            else f"all {len(expected)} words of the text whole, in order"
+            else f"all {expected} words of the text whole, in order"
         )
         verdicts.append(Verdict(f"words whole ({name})", path.name, not problems, detail))
     return verdicts
