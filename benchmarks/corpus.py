@@ -103,6 +103,9 @@ def pandoc_entry(body: str, number: int) -> str:
     return _CHAPTER_LINK.sub(lambda m: m.group(1), text)
 
 
+PUBLISHER = "Amnesty International"  # both books name the seed's publisher
+
+
 def book_title(entries: int) -> str:
     return f"Synthetic Annual Report, {entries} entries"
 
@@ -114,14 +117,15 @@ def write_presswork_manuscript(folder: Path, body: str, entries: int) -> None:
         (folder / name).write_text(presswork_entry(body, number), encoding="utf-8")
     chapters = "".join(f"  - {name}\n" for name in names)
     (folder / "book.yaml").write_text(
-        f'title: "{book_title(entries)}"\nlanguage: en-GB\nslug: report\nchapters:\n{chapters}',
+        f'title: "{book_title(entries)}"\npublisher: {PUBLISHER}\nlanguage: en-GB\n'
+        f"slug: report\nchapters:\n{chapters}",
         encoding="utf-8",
     )
 
 
 def write_pandoc_manuscript(path: Path, body: str, entries: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    header = f'---\ntitle: "{book_title(entries)}"\nlang: en-GB\n---\n\n'
+    header = f'---\ntitle: "{book_title(entries)}"\nauthor: {PUBLISHER}\nlang: en-GB\n---\n\n'
     parts = [pandoc_entry(body, number).strip("\n") for number in range(1, entries + 1)]
     path.write_text(header + "\n\n".join(parts) + "\n", encoding="utf-8")
 
