@@ -5,9 +5,13 @@ heads, page markers and the page-list."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree, html
 
 from presswork.model import Book, PageStart
@@ -214,3 +218,37 @@ def test_page_breaks_become_markers_and_the_page_list(book: Book) -> None:
     assert (markers[1].tail or "").startswith("paragraph")
     # Without page starts the book has no page-list at all.
     assert epub_markup(replace(book, front_pages={})).pages == ()
+
+
+# Ties: a paragraph's last two words --------------------------------------------------
+
+_LAST_TWO = re.compile(r"(\S+[ \t]+)?\S+\s*$")
+
+
+@given(st.text(alphabet="ab. \t\n\u00a0\u2003", max_size=60))
+def test_the_last_two_words_are_found_as_the_expression_finds_them(text: str) -> None:
+    """The tie's words, read from the end, are those of the expression: the last word,
+    and the one before where only spaces or tabs stand between them."""
+    match = _LAST_TWO.search(text)
+    expected = None if match is None else (match.start(), match.group(1) or "")
+    assert pdf_html._last_two(text) == expected
+
+
+def test_the_space_before_a_tie_is_outside_its_unbreakable_span(tmp_path: Path) -> None:
+    root = write_book(
+        tmp_path / "ties",
+        {
+            "t.md": "# T\n\nOne ends on the country.\n\nOne breaks a line\nbefore it.\n\n"
+            "One ends on [a link](https://example.org).\n"
+        },
+    )
+    book = resolved(root)
+    tree = parsed(pdf_html.chapter_html(book, book.chapters[0]))
+    paragraphs = tree.xpath("//p")
+    assert len(paragraphs) == 3
+    for p, words in zip(paragraphs, ["the country.", "before it.", "a link."], strict=True):
+        (tie,) = p.xpath("span[@class='tie']")
+        (unbroken,) = tie.xpath("span[@class='unbroken']")
+        assert tie.text == " " and unbroken.text_content() == words
+        before = p.text or ""
+        assert before and not before[-1].isspace()  # the line may break at the tie's space

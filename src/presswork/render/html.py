@@ -94,6 +94,9 @@ class PdfLinks:
     # elements in other documents, which a contents laid out alone prints.
     local: frozenset[str] | None = None
     folios: dict[str, str] | None = None
+    # A paragraph's last two words are tied up to this many characters (production.toml),
+    # read once for the document, not for each paragraph.
+    tie_characters: int = field(default_factory=lambda: production(styles_dir()).tie_characters)
     page_markers = False  # the PDF is the pages: it marks none
 
     def text(self, text: str) -> str:
@@ -129,7 +132,7 @@ class PdfLinks:
             return [Unbroken((Text(word),), space)] if index in whole else [Text(space + word)]
 
         children = words.rewrite_words(paragraph.children, edit) if whole else paragraph.children
-        return _last_two_unbroken(children)
+        return _last_two_unbroken(children, self.tie_characters)
 
     def note_id(self, ref: NoteRef) -> str:
         return ids.pdf_note(ref.chapter, ref.number)
@@ -147,37 +150,55 @@ class PdfLinks:
         return self.notes[(ref.chapter, ref.number)]
 
 
-_LAST_TWO = re.compile(r"(\S+[ \t]+)?\S+\s*$")
 _LETTER = re.compile(r"[^\W\d_]")
 TIED_WORDS = 3  # the most words of a link or emphasis tied whole to what ends a paragraph
 # The spaces that may stand before words kept whole (see Unbroken).
 _SPACES = " \t\n"
 
 
-def _tie_limit() -> int:
-    return production(styles_dir()).tie_characters
+def _last_two(text: str) -> tuple[int, str] | None:
+    """Where the last two words of ``text`` begin (the last alone where the one before is
+    not on the same line of the source), and the first of the two with the spaces after
+    it ("" where there is one); ``None`` for a text of spaces. Read from the end: a
+    regular expression anchored at the end tries every position of a long paragraph."""
+    end = len(text.rstrip())
+    if end == 0:
+        return None
+    last = end
+    while last > 0 and not text[last - 1].isspace():
+        last -= 1
+    gap = last
+    while gap > 0 and text[gap - 1] in " \t":
+        gap -= 1
+    if gap == last or gap == 0 or text[gap - 1].isspace():
+        return last, ""
+    first = gap
+    while first > 0 and not text[first - 1].isspace():
+        first -= 1
+    return first, text[first:last]
 
 
-def _last_two_unbroken(children: tuple[Any, ...]) -> tuple[Any, ...]:
+def _last_two_unbroken(children: tuple[Any, ...], limit: int) -> tuple[Any, ...]:
     """``children`` with the last two words of their last text kept together and whole
-    (one :class:`Unbroken`), where the two are no longer than ``tie_characters`` of
-    ``styles/production.toml`` (a long pair would leave the line before it loose), else
-    the last word alone kept whole. Where that text is only the end of a word that an inline
-    node before it holds (``(see <a>China entry</a>).``), that node goes with it, if
-    it is short. One span for both words: a no-break space before a span of its own
-    makes WeasyPrint 70 set a hyphenated word on a line of its own. The space before the
-    span goes with it (:class:`Unbroken`)."""
+    (one :class:`Unbroken`), where the two are no longer than ``limit`` characters
+    (``tie_characters`` of ``styles/production.toml``; a long pair would leave the line
+    before it loose), else the last word alone kept whole. Where that text is only the
+    end of a word that an inline node before it holds (``(see <a>China entry</a>).``),
+    that node goes with it, if it is short. One span for both words: a no-break space
+    before a span of its own makes WeasyPrint 70 set a hyphenated word on a line of its
+    own. The space before the span goes with it (:class:`Unbroken`)."""
     for index in range(len(children) - 1, -1, -1):
         node = children[index]
         if isinstance(node, Text):
-            match = _LAST_TWO.search(node.text)
-            if match is None:
+            found = _last_two(node.text)
+            if found is None:
                 continue
-            tail = node.text[match.start() :].rstrip()
-            after = node.text[match.start() + len(tail) :]
+            begin, first_word = found
+            tail = node.text[begin:].rstrip()
+            after = node.text[begin + len(tail) :]
             before = children[index - 1] if index else None
             if (
-                match.start() == 0
+                begin == 0
                 and not _LETTER.search(tail)
                 and isinstance(before, Emphasis | Strong | Link)
                 and len(plain_text(before.children).split()) <= TIED_WORDS
@@ -186,9 +207,9 @@ def _last_two_unbroken(children: tuple[Any, ...]) -> tuple[Any, ...]:
                 tied = Unbroken((before, Text(tail)), space)
                 rest = (Text(after),) if after else ()
                 return (*head, tied, *rest, *children[index + 1 :])
-            start = match.start()
-            if len(tail) > _tie_limit() and match.group(1):  # too long to tie: the last word
-                start += len(match.group(1))
+            start = begin
+            if len(tail) > limit and first_word:  # too long to tie: the last word
+                start += len(first_word)
                 tail = node.text[start:].rstrip()
             kept = node.text[:start].rstrip(_SPACES)
             space = node.text[len(kept) : start]
@@ -199,7 +220,7 @@ def _last_two_unbroken(children: tuple[Any, ...]) -> tuple[Any, ...]:
             new = [piece for piece in pieces if not isinstance(piece, Text) or piece.text]
             return (*head, *new, *children[index + 1 :])
         if isinstance(node, Emphasis | Strong | Link):
-            inner = _last_two_unbroken(node.children)
+            inner = _last_two_unbroken(node.children, limit)
             if inner != node.children:
                 return (*children[:index], replace(node, children=inner), *children[index + 1 :])
         if isinstance(node, Unbroken):
