@@ -206,6 +206,24 @@ def test_no_word_broken_at_a_page_turn_and_no_paragraph_ending_on_a_fragment(
     assert counts.one_word_last_lines == 0 and counts.short_lines == 0
 
 
+def test_the_title_page_lines_up_on_one_left_edge(north_korea: Built) -> None:
+    """The title, and the publisher below it, start at the same left edge (the body's
+    paragraph indent once pushed the publisher 5 mm in)."""
+    xml = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(north_korea.pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    lefts = {
+        word: float(x)
+        for x, word in re.findall(r'<word xMin="([\d.]+)"[^>]*>([^<]*)</word>', xml)
+        if word in ("North", "Amnesty")
+    }
+    assert set(lefts) == {"North", "Amnesty"}
+    assert abs(lefts["North"] - lefts["Amnesty"]) < 2.0, lefts  # points; 5 mm is 14
+
+
 def test_links_say_where_they_lead(north_korea: Built) -> None:
     """A screen reader announces a link's description: the note's number, or the
     section's title and the page it is on, as the contents print them."""
