@@ -19,6 +19,9 @@ from pathlib import Path
 
 FONT_SUFFIXES = (".ttf", ".otf")
 PRODUCTION_FILE = "production.toml"
+# WeasyPrint's hyphenate-limit-chars where pdf.css's html rule sets none: words shorter
+# than this are never hyphenated.
+DEFAULT_HYPHENATED_WORD = 5
 
 
 @cache
@@ -128,3 +131,27 @@ def production(styles: Path) -> Production:
         hyphens_in_a_row=read.integer("typography", "hyphens_in_a_row", minimum=1),
         tie_characters=read.integer("typography", "tie_characters", minimum=0),
     )
+
+
+@cache
+def shortest_hyphenated_word(styles: Path) -> int:
+    """The fewest characters of a word the PDF hyphenates: the first number of the
+    ``hyphenate-limit-chars`` that ``pdf.css`` sets on ``html`` (the stylesheet is the one
+    place it is set)."""
+    import tinycss2  # WeasyPrint's CSS parser
+
+    css = (styles / "pdf.css").read_text(encoding="utf-8")
+    found = DEFAULT_HYPHENATED_WORD
+    for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+        if rule.type != "qualified-rule" or tinycss2.serialize(rule.prelude).strip() != "html":
+            continue
+        for declaration in tinycss2.parse_declaration_list(
+            rule.content, skip_comments=True, skip_whitespace=True
+        ):
+            if declaration.type == "declaration" and declaration.lower_name == (
+                "hyphenate-limit-chars"
+            ):
+                numbers = [t.int_value for t in declaration.value if t.type == "number"]
+                if numbers and numbers[0] is not None:
+                    found = numbers[0]
+    return found

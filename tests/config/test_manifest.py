@@ -13,7 +13,13 @@ from presswork.config.front_matter import KEYS as FRONT_MATTER_KEYS
 from presswork.config.front_matter import split_front_matter
 from presswork.config.manifest import KEYS
 from presswork.errors import ManuscriptError
-from presswork.styles import PRODUCTION_FILE, production, styles_dir
+from presswork.styles import (
+    DEFAULT_HYPHENATED_WORD,
+    PRODUCTION_FILE,
+    production,
+    shortest_hyphenated_word,
+    styles_dir,
+)
 
 from conftest import ROOT
 
@@ -67,3 +73,20 @@ def test_the_production_numbers_are_read_and_checked(tmp_path: Path) -> None:
         with pytest.raises(ValueError, match=re.escape(named)) as raised:
             production(tmp_path)
         assert PRODUCTION_FILE in str(raised.value)
+
+
+def test_the_shortest_hyphenated_word_is_read_from_the_stylesheet(tmp_path: Path) -> None:
+    """pdf.css is the one place WeasyPrint's hyphenate-limit-chars is set; the ties of
+    the PDF's paragraphs read it there."""
+    for css, expected in (
+        ("html { color: black; hyphenate-limit-chars: 8 2 3; }", 8),
+        ("p { hyphenate-limit-chars: 9 2 3; } html { hyphens: auto; }", DEFAULT_HYPHENATED_WORD),
+    ):
+        folder = tmp_path / str(expected)
+        folder.mkdir()
+        (folder / "pdf.css").write_text(css, encoding="utf-8")
+        assert shortest_hyphenated_word(folder) == expected
+    shipped = re.search(
+        r"hyphenate-limit-chars:\s*(\d+)", (styles_dir() / "pdf.css").read_text(encoding="utf-8")
+    )
+    assert shipped and shortest_hyphenated_word(styles_dir()) == int(shipped.group(1))

@@ -238,7 +238,7 @@ def test_the_space_before_a_tie_is_outside_its_unbreakable_span(tmp_path: Path) 
     root = write_book(
         tmp_path / "ties",
         {
-            "t.md": "# T\n\nOne ends on the country.\n\nOne breaks a line\nbefore it.\n\n"
+            "t.md": "# T\n\nOne ends on the country.\n\nOne breaks a line\nin Pyongyang.\n\n"
             "One ends on [a link](https://example.org).\n"
         },
     )
@@ -246,9 +246,36 @@ def test_the_space_before_a_tie_is_outside_its_unbreakable_span(tmp_path: Path) 
     tree = parsed(pdf_html.chapter_html(book, book.chapters[0]))
     paragraphs = tree.xpath("//p")
     assert len(paragraphs) == 3
-    for p, words in zip(paragraphs, ["the country.", "before it.", "a link."], strict=True):
+    for p, words in zip(paragraphs, ["the country.", "in Pyongyang.", "a link."], strict=True):
         (tie,) = p.xpath("span[@class='tie']")
         (unbroken,) = tie.xpath("span[@class='unbroken']")
         assert tie.text == " " and unbroken.text_content() == words
         before = p.text or ""
         assert before and not before[-1].isspace()  # the line may break at the tie's space
+
+
+@pytest.mark.parametrize(
+    ("ending", "tied"),
+    [
+        ("to distant countries.", "distant\u00a0countries."),  # the first is tried
+        ("without breaks or days off.", "days\u00a0off."),  # neither is hyphenated
+        ("in (see) 2023.", "(see)\u00a02023."),
+        ("the country.", None),  # "country" could be hyphenated: a span keeps it whole
+        ("South Korean-style language.", None),  # a compound's first part is shorter
+        ("international community.", None),  # too long to tie: the last word kept whole
+    ],
+)
+def test_a_no_break_space_ties_the_last_two_words_where_it_keeps_the_last_whole(
+    tmp_path: Path, ending: str, tied: str | None
+) -> None:
+    """WeasyPrint hyphenates only the first word long enough before the next place a
+    line may break (pdf.css's ``hyphenate-limit-chars``: 6): tied by a no-break space,
+    the pair's last word is whole where the first is tried or the last is too short."""
+    root = write_book(tmp_path / "nbsp", {"t.md": f"# T\n\nA paragraph that ends {ending}\n"})
+    book = resolved(root)
+    (p,) = parsed(pdf_html.chapter_html(book, book.chapters[0])).xpath("//p")
+    spans = p.xpath(".//span")
+    if tied is None:
+        assert spans and "\u00a0" not in p.text_content()
+    else:
+        assert not spans and p.text_content().endswith(" " + tied)

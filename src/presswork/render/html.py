@@ -38,7 +38,7 @@ from presswork.model import (
     plain_text,
 )
 from presswork.render import markup
-from presswork.styles import production, styles_dir
+from presswork.styles import production, shortest_hyphenated_word, styles_dir
 from presswork.transforms import words
 
 WIDOWS_CLASS = "widows-"  # pdf.css's .widows-N: a paragraph's widows raised to N
@@ -48,6 +48,7 @@ WIDOWS_CLASS = "widows-"  # pdf.css's .widows-N: a paragraph's widows raised to 
 # broken by the layout. The joiner is invisible and is not in the PDF's text.
 COMPOUND_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
 WORD_JOINER = "\u2060"
+NO_BREAK_SPACE = "\u00a0"  # ties a paragraph's last two words where no span is needed
 # The date the units of the layout are written with, so that their layout, and the
 # cache's key of it, does not change with the book's date; the join writes the book's.
 UNIT_DATE = datetime(2000, 1, 1, tzinfo=UTC)
@@ -97,6 +98,9 @@ class PdfLinks:
     # A paragraph's last two words are tied up to this many characters (production.toml),
     # read once for the document, not for each paragraph.
     tie_characters: int = field(default_factory=lambda: production(styles_dir()).tie_characters)
+    # The fewest characters of a word the PDF hyphenates (pdf.css), which decides how
+    # the last two words are tied (see _last_two_unbroken).
+    hyphenated_word: int = field(default_factory=lambda: shortest_hyphenated_word(styles_dir()))
     page_markers = False  # the PDF is the pages: it marks none
 
     def text(self, text: str) -> str:
@@ -132,7 +136,7 @@ class PdfLinks:
             return [Unbroken((Text(word),), space)] if index in whole else [Text(space + word)]
 
         children = words.rewrite_words(paragraph.children, edit) if whole else paragraph.children
-        return _last_two_unbroken(children, self.tie_characters)
+        return _last_two_unbroken(children, self.tie_characters, self.hyphenated_word)
 
     def note_id(self, ref: NoteRef) -> str:
         return ids.pdf_note(ref.chapter, ref.number)
@@ -178,7 +182,7 @@ def _last_two(text: str) -> tuple[int, str] | None:
     return first, text[first:last]
 
 
-def _last_two_unbroken(children: tuple[Any, ...], limit: int) -> tuple[Any, ...]:
+def _last_two_unbroken(children: tuple[Any, ...], limit: int, hyphenated: int) -> tuple[Any, ...]:
     """``children`` with the last two words of their last text kept together and whole
     (one :class:`Unbroken`), where the two are no longer than ``limit`` characters
     (``tie_characters`` of ``styles/production.toml``; a long pair would leave the line
@@ -186,7 +190,11 @@ def _last_two_unbroken(children: tuple[Any, ...], limit: int) -> tuple[Any, ...]
     end of a word that an inline node before it holds (``(see <a>China entry</a>).``),
     that node goes with it, if it is short. One span for both words: a no-break space
     before a span of its own makes WeasyPrint 70 set a hyphenated word on a line of its
-    own. The space before the span goes with it (:class:`Unbroken`)."""
+    own. The space before the span goes with it (:class:`Unbroken`).
+
+    Where no span is needed, a no-break space alone ties the two (:func:`_tied_by_space`):
+    each inline span of a paragraph makes WeasyPrint lay the lines before it out again,
+    and a span at the end of every paragraph cost a fifth of a chapter's layout."""
     for index in range(len(children) - 1, -1, -1):
         node = children[index]
         if isinstance(node, Text):
@@ -207,6 +215,10 @@ def _last_two_unbroken(children: tuple[Any, ...], limit: int) -> tuple[Any, ...]
                 tied = Unbroken((before, Text(tail)), space)
                 rest = (Text(after),) if after else ()
                 return (*head, tied, *rest, *children[index + 1 :])
+            if first_word and len(tail) <= limit and _tied_by_space(first_word, tail, hyphenated):
+                end = begin + len(first_word)
+                joined = node.text[:begin] + first_word.rstrip() + NO_BREAK_SPACE + node.text[end:]
+                return (*children[:index], Text(joined), *children[index + 1 :])
             start = begin
             if len(tail) > limit and first_word:  # too long to tie: the last word
                 start += len(first_word)
@@ -220,12 +232,32 @@ def _last_two_unbroken(children: tuple[Any, ...], limit: int) -> tuple[Any, ...]
             new = [piece for piece in pieces if not isinstance(piece, Text) or piece.text]
             return (*head, *new, *children[index + 1 :])
         if isinstance(node, Emphasis | Strong | Link):
-            inner = _last_two_unbroken(node.children, limit)
+            inner = _last_two_unbroken(node.children, limit, hyphenated)
             if inner != node.children:
                 return (*children[:index], replace(node, children=inner), *children[index + 1 :])
         if isinstance(node, Unbroken):
             return children
     return children
+
+
+_ALL_LETTERS = re.compile(r"\W*([^\W\d_]+)\W*")
+_EDGES = re.compile(r"^\W+|\W+$")
+
+
+def _tied_by_space(first: str, pair: str, hyphenated: int) -> bool:
+    """Whether a no-break space between the two words of ``pair`` (``first`` its first
+    word, with the spaces after it) keeps its last word whole, as a span would.
+
+    WeasyPrint 70 hyphenates the first word long enough (``hyphenated`` characters, the
+    first number of pdf.css's ``hyphenate-limit-chars``) of the text that runs to the
+    next place a line may break, and only that one: for a pair tied by a no-break space,
+    the pair. Its last word is never hyphenated where its first is a word of letters long
+    enough (that one is tried instead; the line's last word is then whole, with a word
+    before it), or where the last is too short to hyphenate."""
+    word = _ALL_LETTERS.fullmatch(first.rstrip())
+    if word is not None and len(word.group(1)) >= hyphenated:
+        return True
+    return len(_EDGES.sub("", pair[len(first) :].strip())) < hyphenated
 
 
 def _split_space(children: tuple[Any, ...]) -> tuple[tuple[Any, ...], str]:
