@@ -114,6 +114,18 @@ class Production:
 
 
 def production(styles: Path) -> Production:
+    """The numbers of ``styles``' production.toml, read again only once it has changed
+    (the PDF's HTML asks for them once per chapter)."""
+    path = styles / PRODUCTION_FILE
+    try:
+        stat = path.stat()
+    except OSError:
+        return _read_production(styles, None)
+    return _read_production(styles, (stat.st_mtime_ns, stat.st_size, stat.st_ino))
+
+
+@cache
+def _read_production(styles: Path, version: tuple[int, int, int] | None) -> Production:
     read = StyleFile(styles / PRODUCTION_FILE)
     sheet = PrintSheet(
         bleed_mm=read.number("print", "bleed_mm"),
@@ -133,11 +145,16 @@ def production(styles: Path) -> Production:
     )
 
 
-@cache
 def shortest_hyphenated_word(styles: Path) -> int:
     """The fewest characters of a word the PDF hyphenates: the first number of the
     ``hyphenate-limit-chars`` that ``pdf.css`` sets on ``html`` (the stylesheet is the one
-    place it is set)."""
+    place it is set), read again only once the stylesheet has changed."""
+    stat = (styles / "pdf.css").stat()
+    return _shortest_hyphenated_word(styles, (stat.st_mtime_ns, stat.st_size, stat.st_ino))
+
+
+@cache
+def _shortest_hyphenated_word(styles: Path, version: tuple[int, int, int]) -> int:
     import tinycss2  # WeasyPrint's CSS parser
 
     css = (styles / "pdf.css").read_text(encoding="utf-8")

@@ -26,6 +26,9 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # The templates are part of the package: a process never sees them change, so
+        # Jinja need not stat each template whenever it is asked for (once per chapter).
+        auto_reload=False,
     )
     env.globals["ids"] = ids
     return env
