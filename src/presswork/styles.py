@@ -11,6 +11,7 @@ top-level ``styles/``.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +23,11 @@ PRODUCTION_FILE = "production.toml"
 # WeasyPrint's hyphenate-limit-chars where pdf.css's html rule sets none: words shorter
 # than this are never hyphenated.
 DEFAULT_HYPHENATED_WORD = 5
+# Enough of CSS to read one declaration of a top-level rule without loading a CSS parser
+# into every process that renders the PDF's HTML.
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_CSS_RULE = re.compile(r"([^{};]*)\{([^{}]*)\}")
+_LIMIT_CHARS = re.compile(r"(?:^|;)\s*hyphenate-limit-chars\s*:\s*(\d+)")
 
 
 @cache
@@ -155,20 +161,10 @@ def shortest_hyphenated_word(styles: Path) -> int:
 
 @cache
 def _shortest_hyphenated_word(styles: Path, version: tuple[int, int, int]) -> int:
-    import tinycss2  # WeasyPrint's CSS parser
-
-    css = (styles / "pdf.css").read_text(encoding="utf-8")
+    css = _CSS_COMMENT.sub("", (styles / "pdf.css").read_text(encoding="utf-8"))
     found = DEFAULT_HYPHENATED_WORD
-    for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
-        if rule.type != "qualified-rule" or tinycss2.serialize(rule.prelude).strip() != "html":
-            continue
-        for declaration in tinycss2.parse_declaration_list(
-            rule.content, skip_comments=True, skip_whitespace=True
-        ):
-            if declaration.type == "declaration" and declaration.lower_name == (
-                "hyphenate-limit-chars"
-            ):
-                numbers = [t.int_value for t in declaration.value if t.type == "number"]
-                if numbers and numbers[0] is not None:
-                    found = numbers[0]
+    for rule in _CSS_RULE.finditer(css):  # (a rule that holds rules matches its innermost)
+        if rule.group(1).strip() == "html":
+            for setting in _LIMIT_CHARS.finditer(rule.group(2)):
+                found = int(setting.group(1))
     return found

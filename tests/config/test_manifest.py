@@ -81,6 +81,11 @@ def test_the_shortest_hyphenated_word_is_read_from_the_stylesheet(tmp_path: Path
     for css, expected in (
         ("html { color: black; hyphenate-limit-chars: 8 2 3; }", 8),
         ("p { hyphenate-limit-chars: 9 2 3; } html { hyphens: auto; }", DEFAULT_HYPHENATED_WORD),
+        (
+            "@page { @top-right { content: none; } } html { /* hyphenate-limit-chars: 9 */"
+            " hyphens: auto; hyphenate-limit-chars: 7 2 3; }",
+            7,
+        ),
     ):
         folder = tmp_path / str(expected)
         folder.mkdir()

@@ -12,7 +12,7 @@ from pathlib import Path
 from presswork.cache import FORMAT, Store
 from presswork.errors import Report
 from presswork.manuscript.chapters import read_chapter
-from presswork.manuscript.memo import _decode, _encode
+from presswork.manuscript.memo import _decode_object, _encode
 
 from conftest import BOOKS, MANUSCRIPT, run_presswork
 
@@ -26,7 +26,7 @@ def test_every_chapter_comes_back_as_it_was_read() -> None:
             report = Report()
             chapter = read_chapter(path, root.resolve(), report)
             assert chapter is not None, path
-            assert _decode(json.loads(json.dumps(_encode(chapter)))) == chapter
+            assert json.loads(json.dumps(_encode(chapter)), object_hook=_decode_object) == chapter
 
 
 def build(source: Path, output: Path, *options: str) -> tuple[int, str]:

@@ -102,6 +102,7 @@ class PdfLinks:
     # the last two words are tied (see _last_two_unbroken).
     hyphenated_word: int = field(default_factory=lambda: shortest_hyphenated_word(styles_dir()))
     page_markers = False  # the PDF is the pages: it marks none
+    rewrites_text = True  # text() ties compounds' hyphens
 
     def text(self, text: str) -> str:
         """Text as the PDF sets it: its compounds' hyphens tied to what follows."""

@@ -8,13 +8,43 @@ book's ids through ``ids`` (:mod:`presswork.ids`).
 
 from __future__ import annotations
 
+from contextlib import suppress
 from functools import cache
 from typing import Any
 
 import yaml
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemBytecodeCache,
+    PackageLoader,
+    StrictUndefined,
+    select_autoescape,
+)
+from jinja2.bccache import Bucket
 
 from presswork import ids
+
+
+class _CompiledTemplates(FileSystemBytecodeCache):
+    """The templates as Jinja compiled them, kept between runs: compiling them is a
+    tenth of a second of every run that renders. Jinja keeps them in a folder of the
+    user's own, which it checks is no one else's, and compiles a template again when its
+    source has changed. A folder that cannot be read or written only costs the time."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        with suppress(OSError):
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def _compiled_templates() -> FileSystemBytecodeCache | None:
+    try:
+        return _CompiledTemplates()
+    except (OSError, RuntimeError):  # no folder of the user's own
+        return None
 
 
 @cache
@@ -29,6 +59,7 @@ def environment() -> Environment:
         # The templates are part of the package: a process never sees them change, so
         # Jinja need not stat each template whenever it is asked for (once per chapter).
         auto_reload=False,
+        bytecode_cache=_compiled_templates(),
     )
     env.globals["ids"] = ids
     return env

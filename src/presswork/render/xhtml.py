@@ -44,13 +44,11 @@ class EpubLinks:
     base: str
     images: dict[Path, str] = field(default_factory=dict)
     page_markers = True
+    rewrites_text = False  # the ePub's text is the manuscript's, as written
 
     def _to(self, name: str) -> str:
         folder, _, file = name.rpartition("/")
         return file if folder == self.base else f"../{name}" if self.base else name
-
-    def text(self, text: str) -> str:
-        return text
 
     def href(self, anchor: Anchor) -> str:
         target = self._to(chapter_file(anchor.chapter))
