@@ -279,3 +279,23 @@ def test_a_no_break_space_ties_the_last_two_words_where_it_keeps_the_last_whole(
         assert spans and "\u00a0" not in p.text_content()
     else:
         assert not spans and p.text_content().endswith(" " + tied)
+
+
+def test_compiled_templates_are_kept_in_the_users_cache_folder_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Jinja runs the compiled templates it finds: they are kept in a folder of the
+    user's cache that no one else may write, or not at all."""
+    from presswork.render import markup
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    kept = markup._compiled_templates()
+    folder = tmp_path / "presswork" / "templates"
+    assert kept is not None and Path(kept.directory) == folder
+    assert folder.stat().st_mode & 0o077 == 0
+    folder.chmod(0o777)
+    assert markup._compiled_templates() is None
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative")  # not a cache folder, by the spec
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    kept = markup._compiled_templates()
+    assert kept is not None and Path(kept.directory) == tmp_path / "home/.cache/presswork/templates"

@@ -8,8 +8,10 @@ book's ids through ``ids`` (:mod:`presswork.ids`).
 
 from __future__ import annotations
 
+import os
 from contextlib import suppress
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -27,9 +29,8 @@ from presswork import ids
 
 class _CompiledTemplates(FileSystemBytecodeCache):
     """The templates as Jinja compiled them, kept between runs: compiling them is a
-    tenth of a second of every run that renders. Jinja keeps them in a folder of the
-    user's own, which it checks is no one else's, and compiles a template again when its
-    source has changed. A folder that cannot be read or written only costs the time."""
+    tenth of a second of every run that renders. Jinja compiles a template again when
+    its source has changed. A folder that cannot be read or written only costs the time."""
 
     def load_bytecode(self, bucket: Bucket) -> None:
         with suppress(OSError):
@@ -41,10 +42,20 @@ class _CompiledTemplates(FileSystemBytecodeCache):
 
 
 def _compiled_templates() -> FileSystemBytecodeCache | None:
+    """Where the compiled templates are kept: the user's cache folder
+    (``$XDG_CACHE_HOME``, or ``~/.cache``), ``presswork/templates`` in it, a folder no one
+    else may write (Jinja runs what it finds there); none where there is no such folder."""
+    configured = os.environ.get("XDG_CACHE_HOME", "")
     try:
-        return _CompiledTemplates()
-    except (OSError, RuntimeError):  # no folder of the user's own
+        base = Path(configured) if Path(configured).is_absolute() else Path.home() / ".cache"
+        folder = base / "presswork" / "templates"
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        owned = folder.stat()
+    except (OSError, RuntimeError):  # no home folder, or none that can be written
         return None
+    if owned.st_uid != os.getuid() or owned.st_mode & 0o022:
+        return None
+    return _CompiledTemplates(str(folder))
 
 
 @cache
