@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -23,11 +23,9 @@ PRODUCTION_FILE = "production.toml"
 # WeasyPrint's hyphenate-limit-chars where pdf.css's html rule sets none: words shorter
 # than this are never hyphenated.
 DEFAULT_HYPHENATED_WORD = 5
-# Enough of CSS to read one declaration of a top-level rule without loading a CSS parser
-# into every process that renders the PDF's HTML.
+# Enough of CSS to read the declarations of its rules (css_declarations).
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _CSS_RULE = re.compile(r"([^{};]*)\{([^{}]*)\}")
-_LIMIT_CHARS = re.compile(r"(?:^|;)\s*hyphenate-limit-chars\s*:\s*(\d+)")
 
 
 @cache
@@ -122,12 +120,17 @@ class Production:
 def production(styles: Path) -> Production:
     """The numbers of ``styles``' production.toml, read again only once it has changed
     (the PDF's HTML asks for them once per chapter)."""
-    path = styles / PRODUCTION_FILE
+    return _read_production(styles, _version(styles / PRODUCTION_FILE))
+
+
+def _version(path: Path) -> tuple[int, int, int] | None:
+    """What tells one state of a file from the next, for the caches of what is read from
+    it; ``None`` for a file that cannot be found (reading it says why)."""
     try:
         stat = path.stat()
     except OSError:
-        return _read_production(styles, None)
-    return _read_production(styles, (stat.st_mtime_ns, stat.st_size, stat.st_ino))
+        return None
+    return stat.st_mtime_ns, stat.st_size, stat.st_ino
 
 
 @cache
@@ -155,16 +158,26 @@ def shortest_hyphenated_word(styles: Path) -> int:
     """The fewest characters of a word the PDF hyphenates: the first number of the
     ``hyphenate-limit-chars`` that ``pdf.css`` sets on ``html`` (the stylesheet is the one
     place it is set), read again only once the stylesheet has changed."""
-    stat = (styles / "pdf.css").stat()
-    return _shortest_hyphenated_word(styles, (stat.st_mtime_ns, stat.st_size, stat.st_ino))
+    return _shortest_hyphenated_word(styles, _version(styles / "pdf.css"))
 
 
 @cache
-def _shortest_hyphenated_word(styles: Path, version: tuple[int, int, int]) -> int:
-    css = _CSS_COMMENT.sub("", (styles / "pdf.css").read_text(encoding="utf-8"))
+def _shortest_hyphenated_word(styles: Path, version: tuple[int, int, int] | None) -> int:
     found = DEFAULT_HYPHENATED_WORD
-    for rule in _CSS_RULE.finditer(css):  # (a rule that holds rules matches its innermost)
-        if rule.group(1).strip() == "html":
-            for setting in _LIMIT_CHARS.finditer(rule.group(2)):
-                found = int(setting.group(1))
+    for selector, name, value in css_declarations((styles / "pdf.css").read_text("utf-8")):
+        if selector == "html" and name == "hyphenate-limit-chars" and value[:1].isdigit():
+            found = int(value.split()[0])
     return found
+
+
+def css_declarations(css: str) -> Iterator[tuple[str, str, str]]:
+    """Each declaration of the rules of ``css``, as (selector, property, value), where a
+    rule that holds rules (``@page``) gives those it holds: enough of CSS for the few
+    numbers presswork reads from its stylesheets, without a CSS parser in a process that
+    lays nothing out."""
+    for rule in _CSS_RULE.finditer(_CSS_COMMENT.sub("", css)):
+        selector = rule.group(1).strip()
+        for declaration in rule.group(2).split(";"):
+            name, colon, value = declaration.partition(":")
+            if colon:
+                yield selector, name.strip().lower(), value.strip()

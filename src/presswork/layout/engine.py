@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from presswork.layout.pages import Layout, hyphenated_lines
 from presswork.pdf.continued import ELEMENT_KEY
 from presswork.render.html import WIDOWS_CLASS, Refinements
-from presswork.styles import production
+from presswork.styles import css_declarations, production
 
 # WeasyPrint (and Pango with it) loads only where pages are laid out: an ePub built from
 # the cache, or the print edition, need neither.
@@ -256,24 +256,9 @@ def max_widows(css: str) -> int:
     """The highest widows a paragraph may be raised to: the largest N of the
     ``.widows-N`` classes that the stylesheet ``css`` defines (each setting ``widows:
     N``), so that the stylesheet is the one place they are set."""
-    import tinycss2  # WeasyPrint's CSS parser
-
     found = [DEFAULT_WIDOWS]
-    for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
-        if rule.type != "qualified-rule":
-            continue
-        selector = tinycss2.serialize(rule.prelude).strip()
-        if not selector.startswith("." + WIDOWS_CLASS):
-            continue
-        number = selector[len(WIDOWS_CLASS) + 1 :]
-        declarations = tinycss2.parse_declaration_list(
-            rule.content, skip_comments=True, skip_whitespace=True
-        )
-        if number.isdigit() and any(
-            d.type == "declaration"
-            and d.lower_name == "widows"
-            and tinycss2.serialize(d.value).strip() == number
-            for d in declarations
-        ):
+    for selector, name, value in css_declarations(css):
+        number = selector.removeprefix("." + WIDOWS_CLASS)
+        if number != selector and number.isdigit() and name == "widows" and value == number:
             found.append(int(number))
     return max(found)

@@ -255,18 +255,10 @@ def _tied_by_space(first: str, pair: str, hyphenated: int) -> bool:
     the pair. Its last word is never hyphenated where its first is a word of letters long
     enough (that one is tried instead; the line's last word is then whole, with a word
     before it), or where the last is too short to hyphenate."""
-    first = first.rstrip()
-    if len(first) >= hyphenated and (first.isalpha() or _long_letters(first, hyphenated)):
+    word = _ALL_LETTERS.fullmatch(first.rstrip())
+    if word is not None and len(word.group(1)) >= hyphenated:
         return True
-    last = pair[len(first) :].strip()
-    return len(last) < hyphenated or len(_EDGES.sub("", last)) < hyphenated
-
-
-def _long_letters(word: str, hyphenated: int) -> bool:
-    """Whether ``word`` is one run of letters, ``hyphenated`` long at least, between
-    marks that are not letters (“Pyongyang”,)."""
-    letters = _ALL_LETTERS.fullmatch(word)
-    return letters is not None and len(letters.group(1)) >= hyphenated
+    return len(_EDGES.sub("", pair[len(first) :].strip())) < hyphenated
 
 
 def _split_space(children: tuple[Any, ...]) -> tuple[tuple[Any, ...], str]:
