@@ -76,7 +76,38 @@ formats_option = click.option(
 )
 
 
-@click.group()
+# The signal that stopped the command, when one did (SIGTERM is what ``timeout``, CI
+# runners and supervisors send; it stops a command as Ctrl-C does).
+_stopped_by: list[int] = []
+_STOPPED = {
+    "build": "no edition was written",
+    "watch": "the last good editions are left in place",
+}
+
+
+def _stop(signum: int, frame: object) -> None:
+    _stopped_by.append(signum)
+    raise KeyboardInterrupt
+
+
+class _Commands(click.Group):
+    """presswork's commands. Interrupted (Ctrl-C) or stopped (SIGTERM), a command stops
+    its processes, says so in one line and exits with 128 + the signal's number: 130 or
+    143, as shells do."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            signum = _stopped_by[-1] if _stopped_by else signal.SIGINT
+            what = "stopped" if signum == signal.SIGTERM else "interrupted"
+            consequence = _STOPPED.get(ctx.invoked_subcommand or "", "")
+            after_echo = "\n" if sys.stderr.isatty() else ""  # the terminal's ^C ends no line
+            click.echo(after_echo + what + (f": {consequence}" if consequence else ""), err=True)
+            sys.exit(128 + signum)
+
+
+@click.group(cls=_Commands)
 @click.version_option(__version__, prog_name="presswork")
 def cli() -> None:
     """Typeset a semantic Markdown manuscript into a screen PDF, a print PDF and an ePub."""
@@ -169,8 +200,6 @@ def watch_command(manuscript: Path, output: Path, formats: tuple[str, ...]) -> N
             click.echo(f"not built ({what}): the last good editions are left in {output}")
         sys.stdout.flush()  # a watch is read live, often through a pipe
 
-    # Stopped by a supervisor as by Ctrl-C: the processes it keeps are stopped in turn.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
     click.echo(f"watching {manuscript} and the styles; Ctrl-C stops")
     sys.stdout.flush()
     watch_and_build(manuscript, output, editions, report)
@@ -236,4 +265,5 @@ def _count(n: int, word: str) -> str:
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, _stop)
     cli()

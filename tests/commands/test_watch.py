@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+import processes
+
 from conftest import BOOKS
 
 
@@ -102,22 +104,7 @@ def test_an_edit_is_rebuilt_and_a_broken_one_leaves_the_last_good_edition(
     assert epub.read_bytes() == good
 
 
-def _children(pid: int) -> set[int]:
-    found: set[int] = set()
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found |= {int(c) for c in (task / "children").read_text().split()}
-    return found
-
-
-def _running(pid: int) -> bool:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return False
-    return "\nState:\tZ" not in status  # a zombie has ended
-
-
-@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc")
+@pytest.mark.skipif(not processes.HAS_PROC, reason="reads /proc")
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL], ids=["TERM", "KILL"])
 def test_a_stopped_watch_leaves_no_process_and_no_temporary_file(
     tmp_path: Path, stop: signal.Signals
@@ -129,13 +116,16 @@ def test_a_stopped_watch_leaves_no_process_and_no_temporary_file(
     temporary.mkdir()
     running = Watcher(source, tmp_path / "out", formats=(), env={"TMPDIR": str(temporary)})
     running.wait_for("built ")
-    children = _children(running.process.pid)
+    children = processes.children(running.process.pid)
     assert children, "the watch keeps no process between builds"
     assert any(temporary.iterdir()), "WeasyPrint's fonts are not where TMPDIR says"
     running.process.send_signal(stop)
-    running.process.wait(timeout=20)
+    status = running.process.wait(timeout=20)
+    if stop == signal.SIGTERM:
+        assert status == 128 + stop
+        assert running.wait_for("stopped: the last good editions", timeout=5)
     deadline = time.monotonic() + 20
-    while any(_running(pid) for pid in children) and time.monotonic() < deadline:
+    while any(processes.running(pid) for pid in children) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not [pid for pid in children if _running(pid)]
+    assert not [pid for pid in children if processes.running(pid)]
     assert not list(temporary.iterdir())

@@ -86,7 +86,7 @@ def watch_and_build(
         watch_filter=_Watched(output),
         stop_event=stop,
         debounce=400,
-        raise_interrupt=False,
+        raise_interrupt=True,  # the command says it stopped, and its processes stop
         yield_on_timeout=True,
         rust_timeout=200,
     )

@@ -22,9 +22,11 @@ WeasyPrint and parses the styles in a layout process while the manuscript is che
 a single layout (a rebuild after an edit) waits for that process rather than have the
 pool start another.
 ``presswork watch`` keeps its workers from one build to the next. A worker whose parent
-ends, even killed, is stopped (Linux's parent-death signal), and a stopped worker leaves
-as at the end: no process stays behind, and WeasyPrint's temporary font folders are
-removed. With one job, everything runs in the calling process, one thing after another.
+ends, even killed, is stopped (Linux's parent-death signal); a build interrupted or
+stopped stops its workers (:meth:`Workers.stop`). A stopped worker leaves at once, in the
+middle of a layout as well, and as at the end: no process stays behind, and WeasyPrint's
+temporary font folders are removed. With one job, everything runs in the calling process,
+one thing after another.
 """
 
 from __future__ import annotations
@@ -64,8 +66,11 @@ def _start_process() -> None:
     tempfile.tempdir = _temporary[0]
     atexit.register(_leave)
     # Stopped (by its pool, or because the process that started it is gone, killed or
-    # not): leave as at the end, so that what cleans up after WeasyPrint runs.
+    # not): leave at once, as at the end, even in the middle of a layout.
     signal.signal(signal.SIGTERM, _stopped)
+    # Ctrl-C reaches every process of the terminal's group: the build that owns this
+    # process decides what it means, and stops it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform == "linux":
         with suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
@@ -75,18 +80,20 @@ def _start_process() -> None:
 
 
 def _stopped(signum: int, frame: object) -> None:
+    # Not an exception: raised inside a running task, the pool would catch it and hand it
+    # back through a queue that nobody reads any more, and wait there for good.
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once is enough: let the cleanup run
-    sys.exit(128 + signum)
+    _leave(128 + signum)
 
 
-def _leave() -> None:
+def _leave(status: int = 0) -> None:
     """Leave without the interpreter's teardown, which the build would wait for (a third of
     a second): a worker holds nothing that needs it but its temporary files, which are
     all in its own folder (WeasyPrint would remove its own only once its objects are
     collected, a twentieth of a second more)."""
     for folder in _temporary:
         shutil.rmtree(folder, ignore_errors=True)
-    os._exit(0)
+    os._exit(status)
 
 
 def _has_loaded(module: str) -> bool:
@@ -151,8 +158,31 @@ class Workers:
     def __enter__(self) -> Workers:
         return self
 
-    def __exit__(self, *_: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is not None and not issubclass(kind, Exception):  # interrupted, stopped
+            self.stop()
+        else:
+            self.close()
+
+    def stop(self) -> None:
+        """Stop every process at once, whatever it is doing, and wait (a second at most
+        each) until it has left: what an interrupted build does."""
+        processes = [
+            process
+            for pool in self._pools.values()
+            for process in list(getattr(pool, "_processes", {}).values())
+        ]
+        for process in processes:
+            with suppress(OSError, ValueError):
+                process.terminate()
+        for pool in self._pools.values():
+            pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            with suppress(OSError, ValueError, AssertionError):
+                process.join(timeout=1)
+                if process.is_alive():
+                    process.kill()
+        self._pools.clear()
 
     def close(self) -> None:
         # The pools are shut down side by side, so that their processes leave at the same
