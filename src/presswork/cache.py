@@ -35,7 +35,7 @@ from presswork.versions import installed_version, pango_version
 
 CACHE_DIR = ".presswork-cache"
 FORMAT = 8
-KINDS = ("chapter", "coverage", "unit", "unit-pdf", "subset", "cover")
+KINDS = ("chapter", "coverage", "image", "unit", "unit-pdf", "subset", "cover")
 _KEY = re.compile(r"^[0-9a-f]{16,128}$")
 
 

@@ -77,7 +77,7 @@ CODES: dict[str, Code] = {
         Code(
             "PW109",
             E,
-            "`SOURCE_DATE_EPOCH` is not a whole number of seconds",
+            "`SOURCE_DATE_EPOCH` is not a whole number of seconds (ASCII digits) from 1980 to 2107",
             "`SOURCE_DATE_EPOCH=yesterday`",
         ),
         Code(
@@ -86,6 +86,13 @@ CODES: dict[str, Code] = {
             "the manuscript has changes not committed to git: the build cannot be rebuilt "
             "from a commit",
             "an edited chapter not yet committed",
+        ),
+        Code(
+            "PW111",
+            W,
+            "the commit or file the build takes its date from is dated before 1980 or after "
+            "2107: the editions get the nearest date an ePub can record",
+            "a chapter saved by a machine whose clock says 2150",
         ),
         # Files
         Code(
@@ -98,7 +105,12 @@ CODES: dict[str, Code] = {
             "PW202", W, "a byte-order mark at the start of a file", 'a file saved "UTF-8 with BOM"'
         ),
         Code("PW203", E, "a control character", "U+0007 pasted into a sentence"),
-        Code("PW204", E, "a chapter larger than 5 MB"),
+        Code(
+            "PW204",
+            E,
+            "a file over its limit (a chapter 5 MB, `book.yaml` 1 MB), not a regular file, "
+            "or unreadable",
+        ),
         # Notes
         Code(
             "PW301",
@@ -181,6 +193,20 @@ CODES: dict[str, Code] = {
             "`See ![map](map.png) here.`",
         ),
         Code("PW506", E, "an image format an ePub cannot carry", "`![Map](map.bmp)`"),
+        Code(
+            "PW507",
+            E,
+            "an image file over 20 MB or 40 megapixels, not of the format its name says, "
+            "or damaged (it does not decode whole)",
+            "a PNG cut short in a download",
+        ),
+        Code(
+            "PW508",
+            E,
+            "an SVG that refers to anything outside itself (`http:`, `file:`, another file), "
+            "or carries a script, event handlers, a DTD or entities",
+            '`<image href="https://…/logo.png"/>` in an SVG',
+        ),
         # Markdown
         Code(
             "PW601",

@@ -26,7 +26,7 @@ from types import SimpleNamespace
 
 from presswork.model import Anchor, Book
 
-CHAPTER = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+CHAPTER = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")  # matched whole (fullmatch)
 TYPED = r"[A-Za-z][A-Za-z0-9_-]*"  # a heading id as typed after ``{#``
 DEFAULT_HEADING = "section"  # the id of a heading without words
 SEPARATOR = "--"  # between a chapter's id and an element's, in the PDF's HTML

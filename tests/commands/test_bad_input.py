@@ -3,7 +3,10 @@ shows no traceback, exits non-zero, and leaves the output folder as it was."""
 
 from __future__ import annotations
 
+import os
+import zipfile
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -98,15 +101,77 @@ def test_every_problem_is_reported_at_once(tmp_path: Path, make_book: Callable[.
     assert "manuscript/a.md:3:" in stderr and "manuscript/b.md:3:" in stderr
 
 
-def test_bad_source_date_epoch(tmp_path: Path, make_book: Callable[..., Path]) -> None:
+@pytest.mark.parametrize(
+    "epoch",
+    [
+        "yesterday",
+        "١٧٠٠٠٠٠٠٠٠",  # Arabic-Indic digits: a number to Python, not to the convention
+        "１７００００００００",  # full-width digits
+        "99999999999",  # the year 5138: no ZIP archive can record it
+        "315532799",  # 1979-12-31, the second before the first date a ZIP can record
+        "4354819199",  # 2107-12-31 23:59:59, the second after the last
+        "1e9",
+        "-1",
+    ],
+)
+def test_bad_source_date_epoch(tmp_path: Path, make_book: Callable[..., Path], epoch: str) -> None:
     root = make_book()
     output = tmp_path / "out"
     result = run_presswork(
-        "build", root, "-o", output, cwd=tmp_path, env={"SOURCE_DATE_EPOCH": "yesterday"}
+        "build", root, "-o", output, cwd=tmp_path, env={"SOURCE_DATE_EPOCH": epoch}
     )
-    assert result.returncode == 1 and "SOURCE_DATE_EPOCH" in result.stderr
+    assert result.returncode == 1, result.stderr
+    assert "PW109 error: SOURCE_DATE_EPOCH" in result.stderr and "1980" in result.stderr
     assert "Traceback" not in result.stderr
     assert not output.exists()
+
+
+def test_a_file_dated_after_what_an_epub_can_record(
+    tmp_path: Path, make_book: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without SOURCE_DATE_EPOCH or git, the build takes the newest file's date: a file
+    from a machine whose clock says 2150 gives the last date a ZIP can hold, and a
+    warning, not a traceback."""
+    from click.testing import CliRunner
+
+    from presswork.cli import cli
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))  # no repository above
+    root = make_book()
+    future = datetime(2150, 6, 1, tzinfo=UTC).timestamp()
+    os.utime(root / "a.md", (future, future))
+    output = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["build", str(root), "-o", str(output), "-f", "epub"])
+    assert result.exit_code == 0, result.output
+    assert "PW111 warning" in result.output and "2107-12-31" in result.output
+    with zipfile.ZipFile(output / "test-book.epub") as archive:
+        assert {info.date_time for info in archive.infolist()} == {(2107, 12, 31, 23, 59, 58)}
+
+
+@pytest.mark.parametrize(
+    ("book", "line"),
+    [
+        ('title: T\nlanguage: en-GB\nslug: "evil\\n"\nchapters: [a.md]\n', 3),
+        ("title: T\nlanguage: en-GB\nslug: ok\ndate: '２０２４'\nchapters: [a.md]\n", 4),
+        ('title: T\nlanguage: "en-GB\\n"\nchapters: [a.md]\n', 2),
+    ],
+    ids=["slug with a newline", "year in full-width digits", "language with a newline"],
+)
+def test_values_are_matched_whole(
+    tmp_path: Path, make_book: Callable[..., Path], book: str, line: int
+) -> None:
+    root = make_book(book=book)
+    stderr, _ = failed_build(root, tmp_path)
+    assert f"book.yaml:{line}: PW103 error" in stderr, stderr
+
+
+def test_a_chapter_id_with_a_newline_is_refused(
+    tmp_path: Path, make_book: Callable[..., Path]
+) -> None:
+    root = make_book(chapters={"a.md": '---\nid: "evil\\n"\n---\n# A\n\nText.\n'})
+    stderr, _ = failed_build(root, tmp_path)
+    assert "a.md:2: PW" in stderr, stderr
 
 
 def test_output_folder_that_cannot_be_written(

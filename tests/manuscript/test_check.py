@@ -11,11 +11,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+import figures
 from presswork.cli import cli
 
 from conftest import ROOT
 
 BOOK = "title: Test Book\nlanguage: en-GB\nchapters:\n  - a.md\n"
+FIGURE = "# A\n\n![A chart](chart.png)\n"
+SVG = "# A\n\n![A chart](chart.svg)\n"
 
 
 @dataclass(frozen=True)
@@ -309,6 +312,45 @@ CASES = [
         3,
         12,
         {"a.md": "# A\n\n![A chart](chart.bmp)\n", "chart.bmp": b"BM"},
+    ),
+    Case(
+        "image cut short",
+        "PW507",
+        "error",
+        "chart.png",
+        1,
+        None,
+        {"a.md": FIGURE, "chart.png": figures.png()[:-200]},
+    ),
+    Case(
+        "image that decodes to too many pixels",
+        "PW507",
+        "error",
+        "chart.png",
+        1,
+        None,
+        {"a.md": FIGURE, "chart.png": figures.bomb()},
+    ),
+    Case(
+        "image not of the format its name says",
+        "PW507",
+        "error",
+        "chart.png",
+        1,
+        None,
+        {"a.md": FIGURE, "chart.png": figures.jpeg()},
+    ),
+    *(
+        Case(
+            f"svg {name}",
+            "PW508",
+            "error",
+            "chart.svg",
+            line,
+            None,
+            {"a.md": SVG, "chart.svg": svg},
+        )
+        for name, (svg, line) in figures.HOSTILE_SVGS.items()
     ),
     # markup
     Case("inline html", "PW601", "error", "a.md", 3, 6, chapter("# A\n\nSome <b>bold</b>.\n")),

@@ -15,18 +15,18 @@ from pathlib import Path
 from typing import Any
 
 from presswork.config.safe_yaml import MAX_YAML_BYTES, YamlMapping, load_mapping
-from presswork.config.text import read_text
+from presswork.config.text import Sources, read_text
 from presswork.errors import ManuscriptError, Report, diagnostic
 from presswork.ids import slugify
 
 MANIFEST_NAME = "book.yaml"
 
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_LENGTH = r"\d+(?:\.\d+)?(?:mm|cm|in|pt)"
-_PAGE_SIZE = re.compile(rf"^(?:A3|A4|A5|B5|letter|legal|{_LENGTH} {_LENGTH})$")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_LENGTH = r"[0-9]+(?:\.[0-9]+)?(?:mm|cm|in|pt)"
+_PAGE_SIZE = re.compile(rf"A3|A4|A5|B5|letter|legal|{_LENGTH} {_LENGTH}")
 FOOTNOTE_NUMBERING = ("chapter", "book")
-_DATE = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")
+_DATE = re.compile(r"[0-9]{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12][0-9]|3[01]))?)?")
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,8 @@ class _Key:
 
 def _matches(pattern: re.Pattern[str], what: str) -> Callable[[Any], str | None]:
     def check(value: Any) -> str | None:
-        return None if pattern.match(value) else f"is not {what}"
+        # The whole value, and ASCII only: "evil\n" is no slug, "２０２４" no year.
+        return None if pattern.fullmatch(value) else f"is not {what}"
 
     return check
 
@@ -163,7 +164,7 @@ def _type_problem(kind: str, value: Any) -> str | None:
     raise AssertionError(kind)
 
 
-def load_config(root: Path, report: Report) -> BookConfig | None:
+def load_config(root: Path, report: Report, sources: Sources | None = None) -> BookConfig | None:
     """Read and validate ``root/book.yaml``, recording every problem in ``report``.
 
     Returns ``None`` only when there is no manifest to speak of (no folder, no file, or
@@ -178,7 +179,7 @@ def load_config(root: Path, report: Report) -> BookConfig | None:
     if not manifest.is_file():
         report.add(diagnostic("PW107", f"no {MANIFEST_NAME} in the manuscript folder", manifest))
         return None
-    text = read_text(manifest, report, MAX_YAML_BYTES)
+    text = read_text(manifest, report, MAX_YAML_BYTES, sources)
     if text is None:
         return None
     try:

@@ -8,13 +8,17 @@ the book's identifier. The date is, in order of preference:
 2. the date of the newest git commit that touched the manuscript folder;
 3. the modification time of the newest file in the manuscript.
 
-The clock is never read. The identifier is the one ``book.yaml`` gives, else a UUID
+A date must lie between 1980 and 2107, the years a ZIP archive (the ePub) can record:
+``SOURCE_DATE_EPOCH`` outside them, or written otherwise than in ASCII digits, is refused;
+a commit or file dated outside them (a wrong clock) gives the nearest date it can, and
+says so. The clock is never read. The identifier is the one ``book.yaml`` gives, else a UUID
 derived from the slug, title and language, so it stays the same from build to build.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import uuid
 from dataclasses import dataclass
@@ -23,6 +27,11 @@ from pathlib import Path
 
 from presswork.config.manifest import BookConfig
 from presswork.errors import ManuscriptError, diagnostic
+
+# The first and last moments a ZIP entry's date can hold (MS-DOS dates: 1980 + 7 bits).
+EARLIEST = datetime(1980, 1, 1, tzinfo=UTC)
+LATEST = datetime(2107, 12, 31, 23, 59, 58, tzinfo=UTC)
+_SECONDS = re.compile(r"[0-9]{1,12}")
 
 # Fixed for ever: changing it would change the identifier of every book built before.
 IDENTIFIER_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "presswork:book")
@@ -51,27 +60,41 @@ class Provenance:
     date_from: str
     commit: str | None
     dirty: bool
+    moved_from: int | None = None  # the commit's or file's seconds, when out of range
 
 
 def provenance(config: BookConfig) -> Provenance:
     commit, dirty = _git_state(config.root)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch is not None:
-        if not epoch.strip().isdigit():
+        seconds = int(epoch) if _SECONDS.fullmatch(epoch.strip()) else None
+        if seconds is None or not _moment(EARLIEST) <= seconds <= _moment(LATEST):
             raise ManuscriptError(
                 diagnostic(
-                    "PW109", f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {epoch!r}"
+                    "PW109",
+                    "SOURCE_DATE_EPOCH must be a whole number of seconds in ASCII digits, "
+                    f"from {_moment(EARLIEST)} ({EARLIEST:%Y-%m-%d}) to {_moment(LATEST)} "
+                    f"({LATEST:%Y-%m-%d}), the dates an ePub can record; not {epoch!r}",
                 )
             )
-        return Provenance(
-            datetime.fromtimestamp(int(epoch), UTC), "SOURCE_DATE_EPOCH", commit, dirty
-        )
+        return Provenance(datetime.fromtimestamp(seconds, UTC), "SOURCE_DATE_EPOCH", commit, dirty)
     committed = _git(config.root, "log", "-1", "--format=%ct", "--", ".")
-    if committed is not None and committed.isdigit():
-        return Provenance(datetime.fromtimestamp(int(committed), UTC), "git commit", commit, dirty)
+    if committed is not None and _SECONDS.fullmatch(committed):
+        return _within(int(committed), "git commit", commit, dirty)
     files = [config.manifest, *(entry.path for entry in config.chapters)]
     newest = max(int(path.stat().st_mtime) for path in files)
-    return Provenance(datetime.fromtimestamp(newest, UTC), "file modification time", commit, dirty)
+    return _within(newest, "file modification time", commit, dirty)
+
+
+def _moment(date: datetime) -> int:
+    return int(date.timestamp())
+
+
+def _within(seconds: int, found: str, commit: str | None, dirty: bool) -> Provenance:
+    """The date of ``seconds``, moved to the nearest one an ePub can record."""
+    kept = min(max(seconds, _moment(EARLIEST)), _moment(LATEST))
+    date = datetime.fromtimestamp(kept, UTC)
+    return Provenance(date, found, commit, dirty, None if kept == seconds else seconds)
 
 
 def _git_state(root: Path) -> tuple[str | None, bool]:

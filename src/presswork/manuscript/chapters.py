@@ -11,6 +11,7 @@ unchanged since it was last read is taken as it was read then.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from presswork import ids
 from presswork.config import front_matter
 from presswork.config.manifest import BookConfig
 from presswork.config.provenance import edition_identifier
-from presswork.config.text import read_text
+from presswork.config.text import Sources, read_text
 from presswork.errors import ManuscriptError, Report, diagnostic
 from presswork.manuscript import markdown
 from presswork.manuscript.memo import Memo, listing
@@ -38,6 +39,7 @@ from presswork.model import (
 )
 
 MAX_CHAPTER_BYTES = 5_000_000
+_DEFINITION = re.compile(r"^ {0,3}\[\^[^\]\s]+\]:", re.MULTILINE)
 MAX_NOTE_CALLS = 10_000  # per chapter: far beyond any report, short of a denial of service
 
 
@@ -58,8 +60,10 @@ def _too_deep(tokens: list[Token], path: Path, report: Report) -> None:
             return
 
 
-def read_chapter(path: Path, root: Path, report: Report) -> Chapter | None:
-    text = read_text(path, report, MAX_CHAPTER_BYTES)
+def read_chapter(
+    path: Path, root: Path, report: Report, sources: Sources | None = None
+) -> Chapter | None:
+    text = read_text(path, report, MAX_CHAPTER_BYTES, sources)
     if text is None:
         return None
     try:
@@ -73,13 +77,14 @@ def read_chapter(path: Path, root: Path, report: Report) -> Chapter | None:
             report.add(
                 diagnostic("PW104", f"unknown front matter key '{key}' (ignored)", path, line)
             )
-    calls = chapter_text.body.count("[^")
+    # Counted before parsing, so that parsing is bounded: every ``[^`` but those that
+    # begin a definition (``[^label]:`` at the start of a line).
+    calls = chapter_text.body.count("[^") - len(_DEFINITION.findall(chapter_text.body))
     if calls > MAX_NOTE_CALLS:
         report.add(
             diagnostic(
                 "PW307",
-                f"{calls} footnote calls and definitions: a chapter may "
-                f"have at most {MAX_NOTE_CALLS}",
+                f"{calls} footnote calls: a chapter may have at most {MAX_NOTE_CALLS}",
                 path,
                 1,
             )
@@ -92,7 +97,7 @@ def read_chapter(path: Path, root: Path, report: Report) -> Chapter | None:
     chapter_id = ids.slugify(path.stem)
     if "id" in front:
         value, line = front["id"]
-        if isinstance(value, str) and ids.CHAPTER.match(value):
+        if isinstance(value, str) and ids.CHAPTER.fullmatch(value):
             chapter_id = value
         else:
             report.add(
@@ -143,9 +148,14 @@ def read_chapter(path: Path, root: Path, report: Report) -> Chapter | None:
     )
 
 
-def read_notices(config: BookConfig, report: Report) -> tuple[tuple[Inline, ...], ...]:
+def read_notices(
+    config: BookConfig, report: Report, sources: Sources | None = None
+) -> tuple[tuple[Inline, ...], ...]:
     notices: list[tuple[Inline, ...]] = []
-    lines = config.manifest.read_text(encoding="utf-8").split("\n")
+    text = sources.text(config.manifest) if sources else None
+    if text is None:  # read apart from a build
+        text = config.manifest.read_text(encoding="utf-8")
+    lines = text.split("\n")
     reader = ChapterReader(config.manifest, config.root, report, lines)
     for index, notice in enumerate(config.notices):
         line = config.notice_lines[index] if index < len(config.notice_lines) else 1
@@ -158,15 +168,22 @@ def read_notices(config: BookConfig, report: Report) -> tuple[tuple[Inline, ...]
     return tuple(notices)
 
 
-def _read_chapters_through(memo: Memo, config: BookConfig, report: Report) -> list[Chapter | None]:
+def _read_chapters_through(
+    memo: Memo, config: BookConfig, report: Report, sources: Sources
+) -> list[Chapter | None]:
     files = listing(config.root)
     chapters: list[Chapter | None] = []
     for entry in config.chapters:
-        key = memo.chapter_key(entry.path, config.root, files)
+        data = sources.data(entry.path, MAX_CHAPTER_BYTES)
+        key = (
+            memo.chapter_key(entry.path, config.root, files, data)
+            if isinstance(data, bytes)
+            else None
+        )
         kept = None if key is None else memo.load_chapter(key)
         if kept is None:
             findings = Report()
-            chapter = read_chapter(entry.path, config.root, findings)
+            chapter = read_chapter(entry.path, config.root, findings, sources)
             kept = chapter, findings.diagnostics
             if key is not None:
                 memo.keep_chapter(key, *kept)
@@ -181,15 +198,20 @@ def read_book(
     identifier: str,
     report: Report,
     memo: Memo | None = None,
+    sources: Sources | None = None,
 ) -> Book:
     """Read every chapter, recording problems; chapters that cannot be read are left out.
     With ``memo``, chapters unchanged since they were last read are taken as they were
-    read then (:mod:`presswork.manuscript.memo`)."""
+    read then (:mod:`presswork.manuscript.memo`). ``sources``: the files as the build
+    has read them (each file is read once)."""
+    sources = sources or Sources()
     if memo is None:
-        chapters = [read_chapter(entry.path, config.root, report) for entry in config.chapters]
+        chapters = [
+            read_chapter(entry.path, config.root, report, sources) for entry in config.chapters
+        ]
     else:
-        chapters = _read_chapters_through(memo, config, report)
-    notices = read_notices(config, report)
+        chapters = _read_chapters_through(memo, config, report, sources)
+    notices = read_notices(config, report, sources)
     seen: dict[str, Path] = {}
     for chapter in chapters:
         if chapter is None:

@@ -70,12 +70,14 @@ def _coverage(styles: Path) -> frozenset[int]:
     return frozenset(covered)
 
 
-def text_rules(path: Path, report: Report, covered: frozenset[int], prose_only: bool) -> None:
-    """Characters no shipped typeface can draw; straight quotes and double hyphens."""
-    try:
-        text = path.read_text(encoding="utf-8").removeprefix("\ufeff")
-    except (OSError, UnicodeDecodeError):
-        return  # reported when the file was read
+def text_rules(
+    path: Path, text: str | None, report: Report, covered: frozenset[int], prose_only: bool
+) -> None:
+    """Characters no shipped typeface can draw in ``text``, the text of ``path`` (``None``
+    where it could not be read, which was reported then); straight quotes and double
+    hyphens."""
+    if text is None:
+        return
     # Most files have nothing to report: find that out for the whole file at once.
     missing = {c for c in set(text) if ord(c) >= 0x20 and ord(c) not in covered}
     suspect = prose_only and bool(_STRAIGHT_QUOTE.search(text) or _DOUBLE_HYPHEN.search(text))

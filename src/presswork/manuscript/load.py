@@ -17,8 +17,9 @@ from presswork.cache import Store
 from presswork.codes import Severity
 from presswork.config.manifest import BookConfig, load_config
 from presswork.config.provenance import Provenance, book_identifier, provenance
+from presswork.config.text import Sources
 from presswork.errors import Diagnostic, ManuscriptError, Report, diagnostic
-from presswork.manuscript import lint
+from presswork.manuscript import images, lint
 from presswork.manuscript.chapters import read_book
 from presswork.manuscript.memo import Memo
 from presswork.model import Book
@@ -67,7 +68,8 @@ def load(manuscript: Path, memo: Memo | None = None) -> Loaded:
     rarely changes (each chapter as read, which characters the shipped typefaces cover)
     is kept between runs."""
     report = Report()
-    config = load_config(manuscript, report)
+    sources = Sources()  # every file read once
+    config = load_config(manuscript, report, sources)
     if config is None:
         return Loaded(report, None, None)
     try:
@@ -75,6 +77,16 @@ def load(manuscript: Path, memo: Memo | None = None) -> Loaded:
     except ManuscriptError as exc:
         report.extend(exc.diagnostics)
         return Loaded(report, config, None)
+    if origin.moved_from is not None:
+        report.add(
+            diagnostic(
+                "PW111",
+                f"the {origin.date_from} says {origin.moved_from} seconds since 1970, a date "
+                f"an ePub cannot record: the editions are dated {origin.date:%Y-%m-%d}; "
+                "set the clock right, or SOURCE_DATE_EPOCH",
+                config.manifest,
+            )
+        )
     if origin.dirty:
         report.add(
             diagnostic(
@@ -84,13 +96,16 @@ def load(manuscript: Path, memo: Memo | None = None) -> Loaded:
                 config.root,
             )
         )
-    book = read_book(config, origin.date, book_identifier(config), report, memo)
+    book = read_book(config, origin.date, book_identifier(config), report, memo, sources)
+    images.check_figures((f for c in book.chapters for f in c.figures), report, memo)
     book = resolve(book, config, report)
     lint.unlisted(config, report)
     covered = lint.shipped_characters(styles_dir(), memo)
     for entry in config.chapters:
-        lint.text_rules(entry.path, report, covered, prose_only=True)
-    lint.text_rules(config.manifest, report, covered, prose_only=False)
+        lint.text_rules(entry.path, sources.text(entry.path), report, covered, prose_only=True)
+    lint.text_rules(
+        config.manifest, sources.text(config.manifest), report, covered, prose_only=False
+    )
     return Loaded(report, config, book, origin)
 
 

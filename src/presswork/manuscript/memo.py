@@ -76,12 +76,8 @@ class Memo:
         self.pending.clear()
 
     @staticmethod
-    def chapter_key(path: Path, root: Path, files: str) -> str | None:
-        """The key of reading ``path``, or ``None`` when the file cannot be read."""
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return None
+    def chapter_key(path: Path, root: Path, files: str, data: bytes) -> str:
+        """The key of reading ``path``, whose bytes are ``data``."""
         hashed = hashlib.sha256(f"{FORMAT}\0{__version__}\0{root}\0{path}\0{files}\0".encode())
         hashed.update(data)
         return hashed.hexdigest()

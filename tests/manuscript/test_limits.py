@@ -1,0 +1,131 @@
+"""Limits hold before the work: a file over its limit costs no memory, every file is
+read once, parsing stays linear on input made to defeat it, and the limits count what
+the documentation says they count."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+import figures
+from presswork.config import text
+from presswork.manuscript.chapters import MAX_CHAPTER_BYTES, MAX_NOTE_CALLS
+from presswork.manuscript.load import load
+
+from conftest import write_book
+
+BOOK = "title: Test Book\nlanguage: en-GB\nchapters:\n  - a.md\n"
+
+
+def _check(root: Path, timeout: float = 60) -> tuple[list[dict[str, object]], int]:
+    """``presswork check --format json`` in a process of its own: the findings, and the
+    peak memory of that process in MB."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    result = subprocess.run(
+        [sys.executable, "-m", "presswork", "check", str(root), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    assert "Traceback" not in result.stderr, result.stderr
+    # ru_maxrss of the children is the largest any of them reached: this one's, unless an
+    # earlier child reached more, in which case the bound below holds all the more.
+    return json.loads(result.stdout), max(peak, before) // 1024
+
+
+@pytest.mark.parametrize("which", ["a.md", "book.yaml"])
+def test_a_file_far_over_its_limit_is_refused_without_being_read(
+    tmp_path: Path, which: str
+) -> None:
+    root = write_book(tmp_path / "book", {"a.md": "# A\n\nText.\n"}, BOOK)
+    with (root / which).open("r+b") as stream:  # sparse: 2 GB that take no disk
+        stream.truncate(2_000_000_000)
+    findings, peak = _check(root)
+    assert [(f["code"], Path(str(f["path"])).name) for f in findings] == [("PW204", which)]
+    assert "2000000000 bytes" in str(findings[0]["message"])
+    assert peak < 300, f"{peak} MB to refuse a file it should not read"
+
+
+def test_a_chapter_one_byte_over_the_limit(tmp_path: Path) -> None:
+    root = write_book(
+        tmp_path / "book", {"a.md": "# A\n\n" + "x " * (MAX_CHAPTER_BYTES // 2)}, BOOK
+    )
+    findings, _ = _check(root)
+    assert ("PW204", 1) in [(f["code"], f["line"]) for f in findings]
+
+
+def test_a_device_or_pipe_is_not_read(tmp_path: Path) -> None:
+    root = write_book(tmp_path / "book", {"b.md": "# B\n"}, BOOK)
+    os.mkfifo(root / "a.md")  # opening it for reading would wait for a writer for ever
+    findings, _ = _check(root, timeout=30)
+    assert "PW204" in {f["code"] for f in findings} or "PW106" in {f["code"] for f in findings}
+
+
+def test_every_file_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    chapters = {
+        "a.md": '# A\n\nOne "quoted".[^n]\n\n[^n]: A note.\n',
+        "b.md": "# B\n\nTwo -- three.\n",
+    }
+    book = BOOK + "  - b.md\nnotices:\n  - A notice.\n"
+    root = write_book(tmp_path / "book", chapters, book)
+    reads: Counter[str] = Counter()
+    bounded = text.read_bounded
+
+    def counted(path: Path, max_bytes: int) -> bytes | text.Refused:
+        reads[Path(path).name] += 1
+        return bounded(path, max_bytes)
+
+    monkeypatch.setattr(text, "read_bounded", counted)
+    loaded = load(root)
+    assert loaded.book is not None and not loaded.report.has_errors
+    assert {d.code for d in loaded.report.diagnostics} >= {"PW702", "PW703"}  # text rules ran
+    assert reads == {"book.yaml": 1, "a.md": 1, "b.md": 1}
+
+
+def test_unclosed_note_calls_are_parsed_in_linear_time(tmp_path: Path) -> None:
+    """1,500 ``[^`` never closed, in a 1.5 MB paragraph without spaces: markdown-it's
+    own rule took four minutes over it; the check must take seconds."""
+    body = "".join("[^" + "x" * 1000 for _ in range(1500))
+    root = write_book(tmp_path / "book", {"a.md": "# A\n\n" + body + "\n"}, BOOK)
+    findings, _ = _check(root, timeout=30)
+    assert not [f for f in findings if f["severity"] == "error"], findings[:3]
+
+
+def test_the_note_limit_counts_calls_not_definitions(tmp_path: Path) -> None:
+    """Each note called once and defined once: 2 × ``[^`` per note. The documented limit
+    is on calls."""
+    notes = MAX_NOTE_CALLS * 6 // 10
+    calls = " ".join(f"Fact.[^n{i}]" for i in range(notes))
+    definitions = "".join(f"\n[^n{i}]: Note {i}.\n" for i in range(notes))
+    root = write_book(tmp_path / "book", {"a.md": f"# A\n\n{calls}\n{definitions}"}, BOOK)
+    findings, _ = _check(root)
+    assert "PW307" not in {f["code"] for f in findings}
+    over = " ".join("Fact.[^n]" for _ in range(MAX_NOTE_CALLS + 1))
+    (root / "a.md").write_text(f"# A\n\n{over}\n\n[^n]: The note.\n", encoding="utf-8")
+    findings, _ = _check(root)
+    assert [f["message"] for f in findings if f["code"] == "PW307"] == [
+        f"{MAX_NOTE_CALLS + 1} footnote calls: a chapter may have at most {MAX_NOTE_CALLS}"
+    ]
+
+
+def test_good_images_pass(tmp_path: Path) -> None:
+    chapters = {
+        "a.md": "# A\n\n![A chart](chart.png)\n\n![A photo](photo.jpg)\n\n![A map](map.svg)\n",
+        "chart.png": "",
+        "photo.jpg": "",
+        "map.svg": "",
+    }
+    root = write_book(tmp_path / "book", chapters, BOOK)
+    (root / "chart.png").write_bytes(figures.png())
+    (root / "photo.jpg").write_bytes(figures.jpeg())
+    (root / "map.svg").write_bytes(figures.GOOD_SVG)
+    findings, _ = _check(root)
+    assert not [f for f in findings if str(f["code"]).startswith("PW5")], findings
