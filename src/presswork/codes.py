@@ -237,6 +237,12 @@ CODES: dict[str, Code] = {
             '`"word"`',
         ),
         Code("PW703", W, "a double hyphen where the book uses dashes", "`one -- two`"),
+        Code(
+            "PW704",
+            E,
+            "a word of more than 200 characters without a space: no line can hold it",
+            "a pasted base64 string",
+        ),
         # Making the editions
         Code(
             "PW901",

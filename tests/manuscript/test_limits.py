@@ -96,7 +96,8 @@ def test_unclosed_note_calls_are_parsed_in_linear_time(tmp_path: Path) -> None:
     body = "".join("[^" + "x" * 1000 for _ in range(1500))
     root = write_book(tmp_path / "book", {"a.md": "# A\n\n" + body + "\n"}, BOOK)
     findings, _ = _check(root, timeout=30)
-    assert not [f for f in findings if f["severity"] == "error"], findings[:3]
+    # What is left to say: a paragraph without a space is one word no line can hold.
+    assert {str(f["code"]) for f in findings if f["severity"] == "error"} == {"PW704"}
 
 
 def test_the_note_limit_counts_calls_not_definitions(tmp_path: Path) -> None:
@@ -114,6 +115,21 @@ def test_the_note_limit_counts_calls_not_definitions(tmp_path: Path) -> None:
     assert [f["message"] for f in findings if f["code"] == "PW307"] == [
         f"{MAX_NOTE_CALLS + 1} footnote calls: a chapter may have at most {MAX_NOTE_CALLS}"
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["x" * 201, "*" + "x" * 100 + "*" + "y" * 101, "[" + "x" * 150 + "](b.md)" + "z" * 60],
+    ids=["plain", "through emphasis", "through a link"],
+)
+def test_a_word_no_line_can_hold(tmp_path: Path, text: str) -> None:
+    chapters = {"a.md": f"# A\n\nA note.[^n]\n\n[^n]: See {text}.\n", "b.md": "# B\n"}
+    root = write_book(tmp_path / "book", chapters, BOOK + "  - b.md\n")
+    findings, _ = _check(root)
+    assert [(f["code"], f["line"]) for f in findings if f["severity"] == "error"] == [("PW704", 5)]
+    (root / "a.md").write_text(f"# A\n\nA word of 200: {'x' * 199}.\n", encoding="utf-8")
+    findings, _ = _check(root)
+    assert "PW704" not in {f["code"] for f in findings}
 
 
 def test_good_images_pass(tmp_path: Path) -> None:

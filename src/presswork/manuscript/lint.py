@@ -1,10 +1,11 @@
 """The rules that look at a manuscript's text as typed, beside what reading it finds.
 
-In: the validated manifest, the styles folder and a :class:`~presswork.errors.Report`.
-Out: in the report, the characters no shipped typeface can draw (PW701), straight quotes
-and double hyphens in prose (PW702, PW703), and the Markdown files no chapter list names
-(PW108). Which characters the typefaces cover is slow to learn and kept in the cache
-(kind ``coverage``) while the font files are the same.
+In: the validated manifest, the chapters as read, the styles folder and a
+:class:`~presswork.errors.Report`. Out: in the report, the characters no shipped typeface
+can draw (PW701), straight quotes and double hyphens in prose (PW702, PW703), words too
+long for any line (PW704), and the Markdown files no chapter list names (PW108). Which
+characters the typefaces cover is slow to learn and kept in the cache (kind
+``coverage``) while the font files are the same.
 """
 
 from __future__ import annotations
@@ -23,6 +24,16 @@ from presswork.config import front_matter
 from presswork.config.manifest import BookConfig
 from presswork.errors import Report, diagnostic
 from presswork.manuscript.memo import Memo
+from presswork.model import (
+    Block,
+    Chapter,
+    Heading,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Summary,
+    plain_text,
+)
 from presswork.styles import font_files
 
 COVERAGE = "coverage"  # the cache's kind
@@ -30,6 +41,44 @@ COVERAGE = "coverage"  # the cache's kind
 _NOT_PROSE = re.compile(r"`[^`]*`|\]\([^)]*\)|\{#[^}]*\}|\[\^[^\]]*\]")
 _STRAIGHT_QUOTE = re.compile(r"[\"']")
 _DOUBLE_HYPHEN = re.compile(r"(?<!-)--(?!-)")
+# A line of the body holds about 70 characters, of a note about 100; a longer word runs
+# into the margin. WeasyPrint's cost of setting a word grows with the square of its
+# length (it lays the rest of the word out again at each place it might break it): a
+# word of 5,000 letters took 40 s, one of 2 MB more memory than the machine had.
+MAX_WORD = 200
+_LONG_WORD = re.compile(rf"\S{{{MAX_WORD + 1},}}")
+
+
+def long_words(chapters: tuple[Chapter, ...], report: Report) -> None:
+    """Words (text without a space, through emphasis and links) no line can hold."""
+    for chapter in chapters:
+        blocks = [*chapter.blocks, *(b for note in chapter.notes for b in note.children)]
+        for block in _text_blocks(blocks):
+            found = _LONG_WORD.search(plain_text(block.children))
+            if found is not None:
+                report.add(
+                    diagnostic(
+                        "PW704",
+                        f"a word of {len(found.group())} characters without a space "
+                        f"(“{found.group()[:30]}…”): a line holds about 70, and presswork "
+                        f"sets at most {MAX_WORD}",
+                        block.source.path,
+                        block.source.line,
+                    )
+                )
+
+
+def _text_blocks(blocks: list[Block] | tuple[Block, ...]) -> list[Paragraph | Heading]:
+    found: list[Paragraph | Heading] = []
+    for block in blocks:
+        if isinstance(block, Paragraph | Heading):
+            found.append(block)
+        elif isinstance(block, Quote | Summary):
+            found += _text_blocks(block.children)
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                found += _text_blocks(item)
+    return found
 
 
 def unlisted(config: BookConfig, report: Report) -> None:

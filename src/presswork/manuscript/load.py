@@ -100,6 +100,7 @@ def load(manuscript: Path, memo: Memo | None = None) -> Loaded:
     images.check_figures((f for c in book.chapters for f in c.figures), report, memo)
     book = resolve(book, config, report)
     lint.unlisted(config, report)
+    lint.long_words(book.chapters, report)
     covered = lint.shipped_characters(styles_dir(), memo)
     for entry in config.chapters:
         lint.text_rules(entry.path, sources.text(entry.path), report, covered, prose_only=True)
