@@ -77,8 +77,10 @@ def _problem(path: Path, memo: Memo | None) -> tuple[str, str, int] | None:
 def _raster_problem(data: bytes, expected: str) -> str | None:
     import io
 
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, ImageFile, UnidentifiedImageError
 
+    # WeasyPrint, once loaded in this process, lets Pillow load truncated files: not here.
+    truncated, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -100,6 +102,8 @@ def _raster_problem(data: bytes, expected: str) -> str | None:
         return f"not a {expected} image that can be read"
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         return f"the file is damaged or cut short ({exc})"
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated
     return None
 
 
