@@ -158,19 +158,26 @@ def make_book(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
+def write_entries(root: Path, titles: tuple[str, ...]) -> list[str]:
+    """Write into ``root`` one copy of the North Korea entry per title, each with its own
+    id (``entry-1``…) and title; return their file names in order."""
+    text = (MANUSCRIPT / "north-korea.md").read_text(encoding="utf-8")
+    body = text.split("\n---\n", 1)[1].replace("# North Korea 2023", "# {title}", 1)
+    names = []
+    for number, title in enumerate(titles, start=1):
+        name = f"entry-{number}.md"
+        chapter = f"---\nid: entry-{number}\n---\n" + body.replace("{title}", title)
+        (root / name).write_text(chapter, encoding="utf-8")
+        names.append(name)
+    return names
+
+
 @pytest.fixture(scope="session")
 def long_book(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """Four entries made from the North Korea text: a book of many pages in which pages
     begin inside paragraphs, in headings and at chapter openings."""
     root = tmp_path_factory.mktemp("long-source")
-    text = (MANUSCRIPT / "north-korea.md").read_text(encoding="utf-8")
-    body = text.split("\n---\n", 1)[1].replace("# North Korea 2023", "# {title}", 1)
-    names = []
-    for number, title in enumerate(("Alpha Land", "Beta Land", "Gamma Land", "Delta Land")):
-        name = f"entry-{number + 1}.md"
-        chapter = f"---\nid: entry-{number + 1}\n---\n" + body.replace("{title}", title)
-        (root / name).write_text(chapter, encoding="utf-8")
-        names.append(name)
+    names = write_entries(root, ("Alpha Land", "Beta Land", "Gamma Land", "Delta Land"))
     listed = "\n".join(f"  - {n}" for n in names)
     (root / "book.yaml").write_text(
         "title: Four Lands\nlanguage: en-GB\npublisher: Test Publisher\n"

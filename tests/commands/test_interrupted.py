@@ -16,7 +16,7 @@ import pytest
 import processes
 from presswork.release.output import write_all
 
-from conftest import MANUSCRIPT
+from conftest import write_entries
 
 pytestmark = pytest.mark.skipif(not processes.HAS_PROC, reason="reads /proc")
 
@@ -24,14 +24,9 @@ pytestmark = pytest.mark.skipif(not processes.HAS_PROC, reason="reads /proc")
 def _report(root: Path, entries: int) -> Path:
     """A report of ``entries`` copies of the North Korea entry: long enough that a build
     is still laying out pages a few seconds after it starts."""
-    body = (MANUSCRIPT / "north-korea.md").read_text(encoding="utf-8").split("\n---\n", 1)[1]
     root.mkdir()
-    for number in range(1, entries + 1):
-        text = f"---\nid: entry-{number}\n---\n" + body.replace(
-            "# North Korea 2023", f"# Entry {number}", 1
-        )
-        (root / f"entry-{number}.md").write_text(text, encoding="utf-8")
-    listed = "".join(f"  - entry-{n}.md\n" for n in range(1, entries + 1))
+    names = write_entries(root, tuple(f"Entry {n}" for n in range(1, entries + 1)))
+    listed = "".join(f"  - {name}\n" for name in names)
     (root / "book.yaml").write_text(
         f"title: Report\nlanguage: en-GB\nchapters:\n{listed}", encoding="utf-8"
     )

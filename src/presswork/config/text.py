@@ -56,6 +56,7 @@ class Sources:
     """The manuscript's files as one build read them, each read once."""
 
     _read: dict[Path, bytes | Refused] = field(default_factory=dict)
+    _decoded: dict[Path, str | None] = field(default_factory=dict)
 
     def data(self, path: Path, max_bytes: int) -> bytes | Refused:
         if path not in self._read:
@@ -64,13 +65,14 @@ class Sources:
 
     def text(self, path: Path) -> str | None:
         """The text of a file read before, as UTF-8 (``None``: not read, or not text)."""
-        data = self._read.get(path)
-        if not isinstance(data, bytes):
-            return None
-        try:
-            return data.decode("utf-8").removeprefix("\ufeff")
-        except UnicodeDecodeError:
-            return None
+        if path not in self._decoded:
+            data = self._read.get(path)
+            try:
+                text = data.decode("utf-8") if isinstance(data, bytes) else None
+            except UnicodeDecodeError:
+                text = None
+            self._decoded[path] = None if text is None else text.removeprefix("\ufeff")
+        return self._decoded[path]
 
 
 def read_text(

@@ -167,6 +167,8 @@ class Workers:
     def stop(self) -> None:
         """Stop every process at once, whatever it is doing, and wait (a second at most
         each) until it has left: what an interrupted build does."""
+        # A pool names its processes nowhere public: its ``_processes`` map is the one
+        # record of them (kept by concurrent.futures since Python 3.2).
         processes = [
             process
             for pool in self._pools.values()

@@ -22,6 +22,7 @@ decode it again.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import warnings
 from collections.abc import Iterable
@@ -39,6 +40,18 @@ IMAGE = "image"  # the cache's kind: files that passed, by content
 _CHECK = "2"  # changes when the checks change, so that files are checked again
 _RASTER = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WEBP"}
 _XLINK = "{http://www.w3.org/1999/xlink}href"
+# The presentation attributes that may hold ``url(…)``.
+_PAINTS = (
+    "fill",
+    "stroke",
+    "filter",
+    "clip-path",
+    "mask",
+    "marker-start",
+    "marker-mid",
+    "marker-end",
+    "cursor",
+)
 _EXTERNAL_CSS = re.compile(r"@import|url\(\s*['\"]?\s*(?!#|data:)", re.IGNORECASE)
 
 
@@ -75,8 +88,6 @@ def _problem(path: Path, memo: Memo | None) -> tuple[str, str, int] | None:
 
 
 def _raster_problem(data: bytes, expected: str) -> str | None:
-    import io
-
     from PIL import Image, ImageFile, UnidentifiedImageError
 
     # WeasyPrint, once loaded in this process, lets Pillow load truncated files: not here.
@@ -146,17 +157,3 @@ def _svg_problem(data: bytes) -> tuple[str, str, int] | None:
             if _EXTERNAL_CSS.search(value) and local in ("style", *_PAINTS):
                 return "PW508", f"{local} refers to a file outside the image", line
     return None
-
-
-# The presentation attributes that may hold ``url(…)``.
-_PAINTS = (
-    "fill",
-    "stroke",
-    "filter",
-    "clip-path",
-    "mask",
-    "marker-start",
-    "marker-mid",
-    "marker-end",
-    "cursor",
-)

@@ -24,16 +24,7 @@ from presswork.config import front_matter
 from presswork.config.manifest import BookConfig
 from presswork.errors import Report, diagnostic
 from presswork.manuscript.memo import Memo
-from presswork.model import (
-    Block,
-    Chapter,
-    Heading,
-    ListBlock,
-    Paragraph,
-    Quote,
-    Summary,
-    plain_text,
-)
+from presswork.model import Chapter, Heading, Paragraph, plain_text, walk_block_tree
 from presswork.styles import font_files
 
 COVERAGE = "coverage"  # the cache's kind
@@ -52,8 +43,10 @@ _LONG_WORD = re.compile(rf"\S{{{MAX_WORD + 1},}}")
 def long_words(chapters: tuple[Chapter, ...], report: Report) -> None:
     """Words (text without a space, through emphasis and links) no line can hold."""
     for chapter in chapters:
-        blocks = [*chapter.blocks, *(b for note in chapter.notes for b in note.children)]
-        for block in _text_blocks(blocks):
+        blocks = (*chapter.blocks, *(b for note in chapter.notes for b in note.children))
+        for block in walk_block_tree(blocks):
+            if not isinstance(block, Paragraph | Heading):
+                continue
             found = _LONG_WORD.search(plain_text(block.children))
             if found is not None:
                 report.add(
@@ -66,19 +59,6 @@ def long_words(chapters: tuple[Chapter, ...], report: Report) -> None:
                         block.source.line,
                     )
                 )
-
-
-def _text_blocks(blocks: list[Block] | tuple[Block, ...]) -> list[Paragraph | Heading]:
-    found: list[Paragraph | Heading] = []
-    for block in blocks:
-        if isinstance(block, Paragraph | Heading):
-            found.append(block)
-        elif isinstance(block, Quote | Summary):
-            found += _text_blocks(block.children)
-        elif isinstance(block, ListBlock):
-            for item in block.items:
-                found += _text_blocks(item)
-    return found
 
 
 def unlisted(config: BookConfig, report: Report) -> None:
