@@ -34,7 +34,7 @@ from presswork import __version__
 from presswork.versions import installed_version, pango_version
 
 CACHE_DIR = ".presswork-cache"
-FORMAT = 8
+FORMAT = 9
 KINDS = ("chapter", "coverage", "image", "unit", "unit-pdf", "subset", "cover")
 _KEY = re.compile(r"^[0-9a-f]{16,128}$")
 

@@ -219,7 +219,7 @@ CODES: dict[str, Code] = {
         Code(
             "PW604",
             E,
-            "lists or quotes nested deeper than 19 levels (the deeper text would be lost)",
+            "quotes nested more than 17 deep, or lists more than 8 (the deeper text would be lost)",
             "30 `>` in a row",
         ),
         # Typography
@@ -243,6 +243,13 @@ CODES: dict[str, Code] = {
             "a word of more than 200 characters without a space: no line can hold it",
             "a pasted base64 string",
         ),
+        Code(
+            "PW705",
+            E,
+            "a note of more than 4,000 characters (about 650 words): one page's notes area "
+            "could not hold it, and a note is not continued on the next page",
+            "a report pasted into a note",
+        ),
         # Making the editions
         Code(
             "PW901",
@@ -260,6 +267,12 @@ CODES: dict[str, Code] = {
         ),
         Code(
             "PW905", E, "a process laying out or joining pages stopped", "killed for want of memory"
+        ),
+        Code(
+            "PW906",
+            E,
+            "a note did not fit in the notes area of its page: its start would be cut off",
+            "a note of long paragraphs and many short lines",
         ),
     )
 }

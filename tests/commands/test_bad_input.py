@@ -20,7 +20,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
-def failed_build(source: Path, tmp_path: Path) -> tuple[str, dict[str, bytes]]:
+def failed_build(source: Path, tmp_path: Path, *options: str) -> tuple[str, dict[str, bytes]]:
     """Build into a folder holding earlier editions; return stderr and what the folder
     held before, after asserting the failure's shape."""
     output = tmp_path / "out"
@@ -28,7 +28,7 @@ def failed_build(source: Path, tmp_path: Path) -> tuple[str, dict[str, bytes]]:
     for name, data in OLD.items():
         (output / name).write_bytes(data)
     before = snapshot(output)
-    result = run_presswork("build", source, "-o", output, cwd=tmp_path)
+    result = run_presswork("build", source, "-o", output, *options, cwd=tmp_path)
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
@@ -248,3 +248,16 @@ def test_a_process_that_dies_fails_the_build_cleanly(
     assert diagnostic.code == "PW905" and "stopped" in diagnostic.message
     assert ("--jobs" in diagnostic.message) == (kind == "layout")
     assert snapshot(output) == OLD
+
+
+@pytest.mark.parametrize("single", [False, True], ids=["by unit", "single"])
+def test_a_note_taller_than_its_page_is_refused_not_cut(
+    tmp_path: Path, make_book: Callable[..., Path], single: bool
+) -> None:
+    """Within the length limit (PW705), a note of 300 one-word paragraphs is still too
+    tall for a page's notes area: WeasyPrint would set its first lines above the page.
+    The build refuses, naming the note where it was defined."""
+    lines = "".join(f"\n    Line{i}.\n" for i in range(300))
+    chapter = f"# A\n\nA call.[^tall]\n\n[^tall]: The first line.\n{lines}"
+    stderr, _ = failed_build(make_book({"a.md": chapter}), tmp_path, *(["--single"] * single))
+    assert "a.md:5:1: PW906 error: note [^tall] does not fit in " in stderr, stderr

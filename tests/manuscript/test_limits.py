@@ -15,7 +15,8 @@ import pytest
 
 import figures
 from presswork.config import text
-from presswork.manuscript.chapters import MAX_CHAPTER_BYTES, MAX_NOTE_CALLS
+from presswork.manuscript.chapters import MAX_CHAPTER_BYTES, MAX_LISTS, MAX_NOTE_CALLS, MAX_QUOTES
+from presswork.manuscript.lint import MAX_NOTE_CHARACTERS
 from presswork.manuscript.load import load
 
 from conftest import write_book
@@ -135,6 +136,48 @@ def test_a_word_no_line_can_hold(tmp_path: Path, text: str) -> None:
     (root / "a.md").write_text(f"# A\n\nA word of 200: {'x' * 199}.\n", encoding="utf-8")
     findings, _ = _check(root)
     assert "PW704" not in {f["code"] for f in findings}
+
+
+def test_a_note_longer_than_a_page_is_refused_before_the_layout(tmp_path: Path) -> None:
+    """WeasyPrint sets a note too long for its page's notes area above the top of the
+    page: its first words are lost. A 1,500-word note is refused at the check, named
+    where it was defined, with its length."""
+    words = " ".join(f"word{i}" for i in range(1500))
+    chapter = f"# A\n\nA call.[^long]\n\nA paragraph.\n\n[^long]: {words}\n"
+    root = write_book(tmp_path / "book", {"a.md": chapter}, BOOK)
+    findings, _ = _check(root)
+    refused = [f for f in findings if f["code"] == "PW705"]
+    assert [(f["severity"], f["line"], f["col"]) for f in refused] == [("error", 7, 1)]
+    assert "[^long] has 12,389 characters (1,500 words)" in str(refused[0]["message"])
+    # At the limit: 1,999 characters ("a a … a"), a space, 2,000 — the paragraphs joined.
+    half = MAX_NOTE_CHARACTERS // 2
+    chapter = f"# A\n\nA call.[^n]\n\n[^n]: {'a ' * (half // 2)}\n\n    {'b' * half}\n"
+    (root / "a.md").write_text(chapter, encoding="utf-8")
+    findings, _ = _check(root)
+    assert "PW705" not in {f["code"] for f in findings}, findings
+    (root / "a.md").write_text(chapter.replace("b\n", "bb\n"), encoding="utf-8")
+    findings, _ = _check(root)
+    assert "PW705" in {f["code"] for f in findings}
+
+
+@pytest.mark.parametrize("kind", ["quotes", "lists"])
+def test_nesting_is_refused_just_past_the_documented_depth(tmp_path: Path, kind: str) -> None:
+    """The deepest nesting documented is taken whole; one more is refused (PW604), and
+    markdown-it's own limit, where text is dropped, lies further still."""
+
+    def nested(depth: int) -> str:
+        if kind == "quotes":
+            return ">" * depth + " deepest\n"
+        return "".join("  " * level + f"- level {level}\n" for level in range(depth))
+
+    deepest = MAX_QUOTES if kind == "quotes" else MAX_LISTS
+    root = write_book(tmp_path / "book", {"a.md": "# A\n\n" + nested(deepest)}, BOOK)
+    loaded = load(root)
+    assert loaded.book is not None and not loaded.report.has_errors, loaded.report.diagnostics
+    last = "deepest" if kind == "quotes" else f"level {deepest - 1}"
+    assert last in json.dumps(repr(loaded.book.chapters[0].blocks))
+    (root / "a.md").write_text("# A\n\n" + nested(deepest + 1), encoding="utf-8")
+    assert [d.code for d in load(root).report.diagnostics] == ["PW604"]
 
 
 def test_good_images_pass(tmp_path: Path) -> None:

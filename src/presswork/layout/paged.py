@@ -17,7 +17,8 @@ from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
-from presswork.errors import Diagnostic, OutputError, diagnostic
+from presswork import ids
+from presswork.errors import Diagnostic, ManuscriptError, OutputError, diagnostic
 from presswork.layout.book import Progress, Setup, unit_layouts
 from presswork.layout.joining import Join, PDFs, join_request
 from presswork.layout.workers import Workers
@@ -86,6 +87,8 @@ def _in_units(
     if problems:
         raise OutputError(problems)
     firsts = (1, *layouts.first_pages())
+    cut = [(n, first + p) for first, u in zip(firsts, everything, strict=True) for n, p in u.cut]
+    _refuse_cut(book, cut, {a for u in everything for a in u.anchors})
     warnings = [
         diagnostic(
             "PW903",
@@ -126,6 +129,8 @@ def _single(
     )
     if layout.warnings:
         raise OutputError([diagnostic("PW901", f"layout: {w}") for w in layout.warnings])
+    cut = [(note, page + 1) for note, page in layout.cut_notes()]
+    _refuse_cut(book, cut, set(layout.anchor_pages()))
     warnings = [
         diagnostic("PW903", f"note {note} is set on page {page + 1}, its call on page {call + 1}")
         for note, call, page in layout.displaced_notes()
@@ -150,3 +155,25 @@ def _single(
         None,
         None if editions is None else lambda: editions,
     )
+
+
+def _refuse_cut(book: Book, cut: list[tuple[str, int]], anchors: set[str]) -> None:
+    """Refuse notes that a page's notes area cannot hold, rather than print them in part:
+    those set above the top of their page (``cut``: note id and page from 1), and those
+    WeasyPrint set on no page at all (a note taller than a page, moved on at the end of
+    the text, is dropped). Each is named where it was typed."""
+    problems = []
+    for chapter in book.chapters:
+        for note in chapter.notes:
+            note_id = ids.pdf_note(chapter.id, note.number)
+            pages = [page for cut_id, page in cut if cut_id == note_id]
+            if pages or note_id not in anchors:
+                where = f"the notes area of page {pages[0]}" if pages else "any page's notes area"
+                message = (
+                    f"note [^{note.label}] does not fit in {where}, and a note is not "
+                    "continued on the next page: shorten it, or split it"
+                )
+                source = note.source
+                problems.append(diagnostic("PW906", message, source.path, source.line, source.col))
+    if problems:
+        raise ManuscriptError(problems)

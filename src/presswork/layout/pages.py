@@ -66,6 +66,17 @@ class Layout:
                 displaced.append((anchor, call, page))
         return sorted(displaced, key=lambda d: d[1])
 
+    def cut_notes(self) -> tuple[tuple[str, int], ...]:
+        """Notes whose page's notes area grew above the top of the text area (WeasyPrint
+        sets a note too long for a page there, out of sight): (note id, page from 0)."""
+        cut = []
+        for index, page in enumerate(self.document.pages):
+            top = page._page_box.content_box_y()
+            for area in _footnote_areas(page._page_box):
+                if area.position_y < top - 0.01:
+                    cut += [(_element_id(note), index) for note in area.children]
+        return tuple(cut)
+
     def last_paragraph_on(self, page_index: int) -> str | None:
         anchors = self.document.pages[page_index].anchors
         paragraphs = [(xy[1], a) for a, xy in anchors.items() if ids.is_pdf_block(a)]
@@ -181,6 +192,21 @@ def _leader(page: int, box: Any, dot: float, spacing: float, gap: float) -> Lead
 # What a line that ends in a word broken by the layout ends with: pdf.css's
 # hyphenate-character (U+002D); WeasyPrint's own default, U+2010, is read as one too.
 LINE_END_HYPHENS = ("-", "\u2010")
+
+
+def _footnote_areas(box: Any) -> Iterator[Any]:
+    from weasyprint.formatting_structure.boxes import FootnoteAreaBox
+
+    for child in getattr(box, "children", ()):
+        if isinstance(child, FootnoteAreaBox):
+            yield child
+        else:
+            yield from _footnote_areas(child)
+
+
+def _element_id(box: Any) -> str:
+    element = box.element
+    return "" if element is None else str(element.get("id") or "")
 
 
 def _excluded(box: Any) -> bool:

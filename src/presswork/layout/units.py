@@ -73,6 +73,7 @@ class UnitLayout:
     layout_warnings: tuple[str, ...] = ()
     write_warnings: tuple[str, ...] = ()
     displaced: tuple[tuple[str, int, int], ...] = ()
+    cut: tuple[tuple[str, int], ...] = ()  # notes too long for their page, and the page
 
     def record(self) -> dict[str, Any]:
         return {
@@ -83,6 +84,7 @@ class UnitLayout:
             "layout_warnings": list(self.layout_warnings),
             "write_warnings": list(self.write_warnings),
             "displaced": [list(d) for d in self.displaced],
+            "cut": [list(c) for c in self.cut],
         }
 
     @classmethod
@@ -104,6 +106,7 @@ class UnitLayout:
             tuple(str(w) for w in record["layout_warnings"]),
             tuple(str(w) for w in record["write_warnings"]),
             tuple((str(n), int(c), int(p)) for n, c, p in record["displaced"]),
+            tuple((str(n), int(p)) for n, p in record["cut"]),
         )
 
 
@@ -170,6 +173,7 @@ def unit_layout(job: Job) -> UnitLayout:
         text_x=layout.text_x(),
         layout_warnings=layout.warnings,
         displaced=tuple(layout.displaced_notes()),
+        cut=layout.cut_notes(),
     )
     if placeholders is not None:
         gc.collect()

@@ -43,15 +43,23 @@ _DEFINITION = re.compile(r"^ {0,3}\[\^[^\]\s]+\]:", re.MULTILINE)
 MAX_NOTE_CALLS = 10_000  # per chapter: far beyond any report, short of a denial of service
 
 
+# Quotes and lists within each other, at most: markdown-it drops what lies deeper than
+# its nesting limit, where a quote takes one level, a list two (the list and its item)
+# and the text inside one more. A quote 17 deep, or a list 8 deep, is the deepest taken.
+MAX_QUOTES = 17
+MAX_LISTS = 8
+
+
 def _too_deep(tokens: list[Token], path: Path, report: Report) -> None:
-    """markdown-it stops nesting at its limit and drops what lies deeper: say so."""
+    """Nesting near markdown-it's limit, where it would drop the deeper text: say so."""
     limit = markdown.parser().options["maxNesting"] - 1
     for token in tokens:
         if token.level >= limit and token.map:
             report.add(
                 diagnostic(
                     "PW604",
-                    f"lists or quotes nested deeper than {limit} levels: "
+                    f"lists or quotes nested too deep: at most {MAX_QUOTES} quotes or "
+                    f"{MAX_LISTS} lists within each other (a list counts as two quotes); "
                     "the deeper text would be lost",
                     path,
                     token.map[0] + 1,

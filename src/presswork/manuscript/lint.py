@@ -3,9 +3,9 @@
 In: the validated manifest, the chapters as read, the styles folder and a
 :class:`~presswork.errors.Report`. Out: in the report, the characters no shipped typeface
 can draw (PW701), straight quotes and double hyphens in prose (PW702, PW703), words too
-long for any line (PW704), and the Markdown files no chapter list names (PW108). Which
-characters the typefaces cover is slow to learn and kept in the cache (kind
-``coverage``) while the font files are the same.
+long for any line (PW704), notes too long for a page (PW705), and the Markdown files no
+chapter list names (PW108). Which characters the typefaces cover is slow to learn and
+kept in the cache (kind ``coverage``) while the font files are the same.
 """
 
 from __future__ import annotations
@@ -57,6 +57,37 @@ def long_words(chapters: tuple[Chapter, ...], report: Report) -> None:
                         f"sets at most {MAX_WORD}",
                         block.source.path,
                         block.source.line,
+                    )
+                )
+
+
+# A page's notes area holds about 6,000 characters of a note's text (1,000 words; less
+# the call's line and the running head). WeasyPrint does not continue a note on the next
+# page: the start of a longer note would be set above the page's top, out of sight.
+# Refused before the layout, with room to spare for paragraph ends and long words; a
+# note that still does not fit is refused after it (PW906).
+MAX_NOTE_CHARACTERS = 4000
+
+
+def long_notes(chapters: tuple[Chapter, ...], report: Report) -> None:
+    """Notes longer than the notes area of one page can hold."""
+    for chapter in chapters:
+        for note in chapter.notes:
+            blocks = walk_block_tree(note.children)
+            text = " ".join(
+                plain_text(b.children) for b in blocks if isinstance(b, Paragraph | Heading)
+            )
+            if len(text) > MAX_NOTE_CHARACTERS:
+                report.add(
+                    diagnostic(
+                        "PW705",
+                        f"note [^{note.label}] has {len(text):,} characters "
+                        f"({len(text.split()):,} words): a note may have at most "
+                        f"{MAX_NOTE_CHARACTERS:,}, what one page's notes area holds "
+                        "with room to spare",
+                        note.source.path,
+                        note.source.line,
+                        note.source.col,
                     )
                 )
 

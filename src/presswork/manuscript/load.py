@@ -101,6 +101,7 @@ def load(manuscript: Path, memo: Memo | None = None) -> Loaded:
     book = resolve(book, config, report)
     lint.unlisted(config, report)
     lint.long_words(book.chapters, report)
+    lint.long_notes(book.chapters, report)
     covered = lint.shipped_characters(styles_dir(), memo)
     for entry in config.chapters:
         lint.text_rules(entry.path, sources.text(entry.path), report, covered, prose_only=True)
