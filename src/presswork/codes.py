@@ -108,7 +108,7 @@ CODES: dict[str, Code] = {
         Code(
             "PW204",
             E,
-            "a file over its limit (a chapter 5 MB, `book.yaml` 1 MB), not a regular file, "
+            "a file over its limit (a chapter 1 MB, `book.yaml` 1 MB), not a regular file, "
             "or unreadable",
         ),
         # Notes
@@ -138,7 +138,7 @@ CODES: dict[str, Code] = {
             "a footnote call inside a footnote, or in a notice",
             "`[^n]: See also.[^m]`",
         ),
-        Code("PW307", E, "more than 10,000 footnote calls in one chapter"),
+        Code("PW307", E, "more than 1,000 footnote calls in one chapter"),
         # Links and headings
         Code(
             "PW401",

@@ -38,9 +38,13 @@ from presswork.model import (
     walk_inlines,
 )
 
-MAX_CHAPTER_BYTES = 5_000_000
+# A chapter's limits, beyond any report (a long country entry is 30 KB and 40 notes) and
+# inside the budgets that benchmarks/stress.py measures (README, "Security and limits"):
+# the layout's cost grows faster than the text where it is most tangled (deep indents,
+# many notes), and a chapter is laid out by one process.
+MAX_CHAPTER_BYTES = 1_000_000
 _DEFINITION = re.compile(r"^ {0,3}\[\^[^\]\s]+\]:", re.MULTILINE)
-MAX_NOTE_CALLS = 10_000  # per chapter: far beyond any report, short of a denial of service
+MAX_NOTE_CALLS = 1_000
 
 
 # Quotes and lists within each other, at most: markdown-it drops what lies deeper than
