@@ -193,12 +193,12 @@ def test_deep_nesting_is_reported(tmp_path: Path, depth: int) -> None:
     assert "PW604" in result.output
 
 
-def test_a_million_footnotes_is_refused_quickly(tmp_path: Path) -> None:
+def test_200_000_footnote_calls_are_refused_quickly(tmp_path: Path) -> None:
     root = tmp_path / "m"
     write(
         root,
         "title: Test\nlanguage: en-GB\nchapters: [a.md]\n",
-        "# A\n\n" + "[^n]" * 1_000_000 + "\n\n[^n]: N.\n",
+        "# A\n\n" + "[^n]" * 200_000 + "\n\n[^n]: N.\n",
     )
     result = invoke(tmp_path, "check", str(root))
     assert_clean_exit(result, (1,))
