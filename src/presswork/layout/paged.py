@@ -162,13 +162,16 @@ def _refuse_cut(book: Book, cut: list[tuple[str, int]], anchors: set[str]) -> No
     those set above the top of their page (``cut``: note id and page from 1), and those
     WeasyPrint set on no page at all (a note taller than a page, moved on at the end of
     the text, is dropped). Each is named where it was typed."""
+    first_cut: dict[str, int] = {}
+    for note_id, page in cut:
+        first_cut.setdefault(note_id, page)
     problems = []
     for chapter in book.chapters:
         for note in chapter.notes:
             note_id = ids.pdf_note(chapter.id, note.number)
-            pages = [page for cut_id, page in cut if cut_id == note_id]
-            if pages or note_id not in anchors:
-                where = f"the notes area of page {pages[0]}" if pages else "any page's notes area"
+            on = first_cut.get(note_id)
+            if on is not None or note_id not in anchors:
+                where = "any page's notes area" if on is None else f"the notes area of page {on}"
                 message = (
                     f"note [^{note.label}] does not fit in {where}, and a note is not "
                     "continued on the next page: shorten it, or split it"
