@@ -9,8 +9,10 @@ from a laid-out or written PDF. Every other module builds and reads ids through 
   letter (``{#freedom-of-expression}``, default: made from its words).
 - **Given by presswork**: ids starting with ``_``, which no typed id can take, so the two
   never collide: paragraphs and figures ``_p3``, notes ``_note-1``, their calls
-  ``_noteref-1`` (a second call ``_noteref-1-2``), print pages ``_page-7``, and the front
-  matter's ``_title-page``, ``_imprint``, ``_contents``.
+  ``_noteref-1`` (a second call ``_noteref-1-2``), the rest of a note the PDF continues
+  after its chapter ``_note-1-continued`` and its paragraphs ``_note-1-p2`` (from the
+  14th word of the note's second paragraph: ``_note-1-p2-w13``), print pages
+  ``_page-7``, and the front matter's ``_title-page``, ``_imprint``, ``_contents``.
 - **In the PDF's HTML**, one document for the whole book, every id of a chapter is
   prefixed with the chapter's: ``north-korea``, ``north-korea--freedom-of-expression``,
   ``north-korea--_p3``, ``north-korea--_note-1``. A link to an element of another unit of
@@ -55,6 +57,10 @@ FRONT_MATTER_PAGES = {
 }
 
 PDF_NOTE = re.compile(rf"^(?P<chapter>.+){SEPARATOR}_note-(?P<number>\d+)$")
+PDF_NOTE_PART = re.compile(
+    rf"^(?P<chapter>.+){SEPARATOR}_note-(?P<number>\d+)-p(?P<paragraph>\d+)(?:-w(?P<word>\d+))?$"
+)
+PDF_CALL = re.compile(rf"^.+{SEPARATOR}_noteref-\d+(?:-\d+)?$")
 PDF_BLOCK = re.compile(rf"^.+{SEPARATOR}_p\d+$")
 
 
@@ -89,6 +95,17 @@ def own(block_id: str) -> str:
 
 def note(number: int) -> str:
     return f"_note-{number}"
+
+
+def note_rest(number: int) -> str:
+    """Where the PDF continues note ``number``, after the chapter's last paragraph."""
+    return f"_note-{number}-continued"
+
+
+def note_part(number: int, paragraph: int, word: int = 0) -> str:
+    """The id of a paragraph of a continued note's rest: the note's paragraph
+    ``paragraph`` (from 1), from its word ``word`` (from 0) on."""
+    return f"_note-{number}-p{paragraph}" + (f"-w{word}" if word else "")
 
 
 def call(number: int, call: int = 1) -> str:
@@ -128,8 +145,21 @@ def pdf_first_call(note_id: str) -> str | None:
     return pdf_call(match["chapter"], int(match["number"]))
 
 
+def pdf_note_part(element_id: str) -> tuple[str, int, int, int] | None:
+    """The chapter id, note number, paragraph and first word of a paragraph of a
+    continued note's rest, from its PDF id (None: not one)."""
+    match = PDF_NOTE_PART.match(element_id)
+    if match is None:
+        return None
+    return match["chapter"], int(match["number"]), int(match["paragraph"]), int(match["word"] or 0)
+
+
 def is_pdf_note(element_id: str) -> bool:
     return PDF_NOTE.match(element_id) is not None
+
+
+def is_pdf_call(element_id: str) -> bool:
+    return PDF_CALL.match(element_id) is not None
 
 
 def is_pdf_block(element_id: str) -> bool:

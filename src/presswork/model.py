@@ -263,6 +263,18 @@ class Chapter:
     def figures(self) -> tuple[Figure, ...]:
         return tuple(_figures(self.blocks))
 
+    def note_page_breaks(self) -> tuple[PageBreak, ...]:
+        """The page breaks in the chapter's notes (where the PDF continues a long note
+        after the chapter's last paragraph), in reading order."""
+        return tuple(
+            node
+            for note in self.notes
+            for block in walk_block_tree(note.children)
+            if isinstance(block, Paragraph)
+            for node in walk_inlines(block.children)
+            if isinstance(node, PageBreak)
+        )
+
     def block_ids(self) -> tuple[str, ...]:
         """The ids of the chapter's paragraphs and figures, in reading order."""
         return tuple(
@@ -316,6 +328,8 @@ class Book:
                     for node in walk_inlines(block.children):
                         if isinstance(node, PageBreak):
                             yield chapter.id, node
+            for page in chapter.note_page_breaks():
+                yield chapter.id, page
 
     def toc(self) -> tuple[TocEntry, ...]:
         """Chapters, each with its headings nested down to the book's ``toc_depth``."""
@@ -398,3 +412,11 @@ def plain_text(children: tuple[Inline, ...]) -> str:
         elif isinstance(node, Emphasis | Strong | Link):
             parts.append(plain_text(node.children))
     return "".join(parts)
+
+
+def note_characters(note: Note) -> int:
+    """How long a note is: the characters of its paragraphs' and headings' text, one
+    between each two (what :mod:`presswork.transforms.long_notes` measures)."""
+    blocks = walk_block_tree(note.children)
+    texts = (plain_text(b.children) for b in blocks if isinstance(b, Paragraph | Heading))
+    return len(" ".join(texts))

@@ -115,6 +115,8 @@ class Production:
     apart_from: int  # from this many chapters, the front matter and the join get a process
     hyphens_in_a_row: int  # the most hyphenated lines that may end one after another
     tie_characters: int  # a paragraph's last two words are kept on one line up to this long
+    continued_over: int  # a note longer than this many characters is continued at chapter end
+    continued_lead: int  # of which at most this many stay at the foot of its page
 
 
 def production(styles: Path) -> Production:
@@ -145,12 +147,18 @@ def _read_production(styles: Path, version: tuple[int, int, int] | None) -> Prod
     )
     if sheet.mark_offset_mm < sheet.bleed_mm:
         raise read.fail("'print.mark_offset_mm' is less than the bleed: marks would print")
+    if read.integer("notes", "continued_lead", minimum=1) >= read.integer(
+        "notes", "continued_over", minimum=1
+    ):
+        raise read.fail("'notes.continued_lead' is not less than 'notes.continued_over'")
     return Production(
         sheet=sheet,
         furniture_pages=read.integer("layout", "furniture_pages", minimum=1),
         apart_from=read.integer("layout", "apart_from", minimum=1),
         hyphens_in_a_row=read.integer("typography", "hyphens_in_a_row", minimum=1),
         tie_characters=read.integer("typography", "tie_characters", minimum=0),
+        continued_over=read.integer("notes", "continued_over", minimum=1),
+        continued_lead=read.integer("notes", "continued_lead", minimum=1),
     )
 
 

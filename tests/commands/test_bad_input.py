@@ -254,7 +254,7 @@ def test_a_process_that_dies_fails_the_build_cleanly(
 def test_a_note_taller_than_its_page_is_refused_not_cut(
     tmp_path: Path, make_book: Callable[..., Path], single: bool
 ) -> None:
-    """Within the length limit (PW705), a note of 300 one-word paragraphs is still too
+    """Short enough to be set whole (PW705), a note of 300 one-word paragraphs is still too
     tall for a page's notes area: WeasyPrint would set its first lines above the page.
     The build refuses, naming the note where it was defined."""
     lines = "".join(f"\n    Line{i}.\n" for i in range(300))

@@ -210,7 +210,8 @@ def _element_id(box: Any) -> str:
 
 
 def _excluded(box: Any) -> bool:
-    """Boxes whose text is not the paragraph's own words: note calls and bodies."""
+    """Boxes whose text is not the paragraph's own words: note calls and bodies, and
+    the number that opens a continued note's rest."""
     tag = box.element_tag or ""
     if "::footnote" in tag or "::marker" in tag:
         return True
@@ -218,7 +219,7 @@ def _excluded(box: Any) -> bool:
     if element is None:
         return False
     classes = (element.get("class") or "").split()
-    return "noteref" in classes or "footnote" in classes
+    return "noteref" in classes or "footnote" in classes or "continued-from" in classes
 
 
 def _lines(box: Any, anchor: str | None) -> Iterator[tuple[str, str]]:

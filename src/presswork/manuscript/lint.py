@@ -3,9 +3,9 @@
 In: the validated manifest, the chapters as read, the styles folder and a
 :class:`~presswork.errors.Report`. Out: in the report, the characters no shipped typeface
 can draw (PW701), straight quotes and double hyphens in prose (PW702, PW703), words too
-long for any line (PW704), notes too long for a page (PW705), and the Markdown files no
-chapter list names (PW108). Which characters the typefaces cover is slow to learn and
-kept in the cache (kind ``coverage``) while the font files are the same.
+long for any line (PW704), notes the PDF continues after their chapter (PW705), and the
+Markdown files no chapter list names (PW108). Which characters the typefaces cover is slow
+to learn and kept in the cache (kind ``coverage``) while the font files are the same.
 """
 
 from __future__ import annotations
@@ -24,8 +24,15 @@ from presswork.config import front_matter
 from presswork.config.manifest import BookConfig
 from presswork.errors import Report, diagnostic
 from presswork.manuscript.memo import Memo
-from presswork.model import Chapter, Heading, Paragraph, plain_text, walk_block_tree
-from presswork.styles import font_files
+from presswork.model import (
+    Chapter,
+    Heading,
+    Paragraph,
+    note_characters,
+    plain_text,
+    walk_block_tree,
+)
+from presswork.styles import font_files, production, styles_dir
 
 COVERAGE = "coverage"  # the cache's kind
 # What is not prose on a line: code spans, link destinations, heading ids, note labels.
@@ -61,30 +68,23 @@ def long_words(chapters: tuple[Chapter, ...], report: Report) -> None:
                 )
 
 
-# A page's notes area holds about 6,000 characters of a note's text (1,000 words; less
-# the call's line and the running head). WeasyPrint does not continue a note on the next
-# page: the start of a longer note would be set above the page's top, out of sight.
-# Refused before the layout, with room to spare for paragraph ends and long words; a
-# note that still does not fit is refused after it (PW906).
-MAX_NOTE_CHARACTERS = 4000
-
-
 def long_notes(chapters: tuple[Chapter, ...], report: Report) -> None:
-    """Notes longer than the notes area of one page can hold."""
+    """Notes longer than one page's notes area holds, which the PDF continues after the
+    chapter's last paragraph (:mod:`presswork.transforms.long_notes`): a note of that
+    length is better as a paragraph of the text, or an appendix."""
+    limits = production(styles_dir())
     for chapter in chapters:
         for note in chapter.notes:
-            blocks = walk_block_tree(note.children)
-            text = " ".join(
-                plain_text(b.children) for b in blocks if isinstance(b, Paragraph | Heading)
-            )
-            if len(text) > MAX_NOTE_CHARACTERS:
+            length = note_characters(note)
+            if length > limits.continued_over:
                 report.add(
                     diagnostic(
                         "PW705",
-                        f"note [^{note.label}] has {len(text):,} characters "
-                        f"({len(text.split()):,} words): a note may have at most "
-                        f"{MAX_NOTE_CHARACTERS:,}, what one page's notes area holds "
-                        "with room to spare",
+                        f"note [^{note.label}] has {length:,} characters: more than the "
+                        f"{limits.continued_over:,} one page's notes area holds with room "
+                        f"to spare, so the PDF sets its first {limits.continued_lead:,} or "
+                        "so at the foot of the page and the rest after the chapter's last "
+                        "paragraph",
                         note.source.path,
                         note.source.line,
                         note.source.col,

@@ -8,7 +8,8 @@ is a ``/Note`` structure element with an ``/ID`` (listed in the structure tree's
 ``/IDTree``) and its number a ``/Lbl``, placed just after the paragraph that calls it,
 so that the reading order is paragraph, then its notes. Calls and bodies are paired in
 reading order: the calls are the links whose destination is a note id (a call links to
-its note), the bodies come page by page in the order they were set.
+its note), the bodies come page by page in the order they were set. The rest of a note
+continued after its chapter is a ``/Note`` too.
 
 And the lines without a ``/Span`` each: WeasyPrint wraps every line of text in a span of
 its own, which says nothing a reader can use (no language, no alternative text) and is
@@ -106,6 +107,7 @@ def tagged(
         if owners:
             _repoint(pdf.Root.StructTreeRoot.ParentTree, owners)
         _tag_notes(pdf)
+        _tag_rests(pdf)
         _unwrap_bare(pdf)
         draw_leaders(pdf, leaders)
         if descriptions is not None:
@@ -162,6 +164,26 @@ def _tag_notes(pdf: pikepdf.Pdf) -> None:
     tree.IDTree = pdf.make_indirect(
         pikepdf.Dictionary(Names=pikepdf.Array([item for pair in pairs for item in pair]))
     )
+
+
+def _tag_rests(pdf: pikepdf.Pdf) -> None:
+    """Make the rest of each note continued after its chapter
+    (:mod:`presswork.transforms.long_notes`) a ``/Note``, as its start at the foot of a
+    page is: the ``/Div`` that holds the one link back to a note's call (a call links to
+    its note, never to a call)."""
+    tree = pdf.Root.get("/StructTreeRoot")
+    if tree is None:
+        return
+    for root in (k for k in kids(tree) if is_struct(k)):
+        for element in list(walk(root)):
+            target = _link_destination(element) if element.get("/S") == "/Link" else None
+            if target is None or not ids.is_pdf_call(target):
+                continue
+            holder = element.P
+            while is_struct(holder) and holder.get("/S") != "/Div" and "/P" in holder:
+                holder = holder.P
+            if is_struct(holder) and holder.get("/S") == "/Div":
+                holder.S = pikepdf.Name.Note
 
 
 _BARE_KEYS = {"/Type", "/S", "/P", "/Pg", "/K"}

@@ -39,7 +39,7 @@ from presswork.model import (
 )
 from presswork.render import markup
 from presswork.styles import production, shortest_hyphenated_word, styles_dir
-from presswork.transforms import words
+from presswork.transforms import long_notes, words
 
 WIDOWS_CLASS = "widows-"  # pdf.css's .widows-N: a paragraph's widows raised to N
 # A hyphen of the text between two letters or digits (Korean-style, Covid-19), which
@@ -101,6 +101,9 @@ class PdfLinks:
     # The fewest characters of a word the PDF hyphenates (pdf.css), which decides how
     # the last two words are tied (see _last_two_unbroken).
     hyphenated_word: int = field(default_factory=lambda: shortest_hyphenated_word(styles_dir()))
+    # A note is continued after its chapter beyond this many characters (production.toml).
+    continued_over: int = field(default_factory=lambda: production(styles_dir()).continued_over)
+    continued_lead: int = field(default_factory=lambda: production(styles_dir()).continued_lead)
     page_markers = False  # the PDF is the pages: it marks none
     rewrites_text = True  # text() ties compounds' hyphens
 
@@ -131,12 +134,41 @@ class PdfLinks:
         """A paragraph's content as the PDF sets it: its last two words kept on one line
         and whole (a paragraph never ends on a lone word, nor on the end of a hyphenated
         one), and the words its layout asked to keep whole."""
-        whole = self.refinements.whole.get(self.block_id(chapter, paragraph.id), frozenset())
+        return self._set(self.block_id(chapter, paragraph.id), paragraph.children)
+
+    def continued(self, note: Note) -> long_notes.Continued | None:
+        """How the PDF sets a note: whole at the foot of its page (``None``), or its lead
+        there and its rest after the chapter's last paragraph."""
+        return long_notes.continued(note, self.continued_over, self.continued_lead)
+
+    def rests(self, chapter: Chapter) -> list[tuple[Note, long_notes.Continued]]:
+        """The chapter's continued notes, in order, with their rests."""
+        found = ((note, self.continued(note)) for note in chapter.notes)
+        return [(note, rest) for note, rest in found if rest is not None]
+
+    def first_call_of(self, chapter_id: str, note: Note) -> str:
+        return ids.pdf_call(chapter_id, note.number)
+
+    def rest_id(self, chapter_id: str, note: Note) -> str:
+        return ids.in_book(chapter_id, ids.note_rest(note.number))
+
+    def part_id(self, chapter_id: str, note: Note, part: long_notes.Part) -> str:
+        return ids.in_book(chapter_id, ids.note_part(note.number, part.paragraph, part.word))
+
+    def part(self, chapter_id: str, note: Note, part: long_notes.Part) -> tuple[Any, ...]:
+        """A paragraph of a continued note's rest as the PDF sets it, as
+        :meth:`paragraph` sets the chapter's paragraphs."""
+        assert isinstance(part.block, Paragraph), "a note's rest holds paragraphs"
+        return self._set(self.part_id(chapter_id, note, part), part.block.children)
+
+    def _set(self, key: str, children: tuple[Inline, ...]) -> tuple[Inline | Unbroken, ...]:
+        whole = self.refinements.whole.get(key, frozenset())
 
         def edit(index: int, space: str, word: str) -> list[Inline | Unbroken]:
             return [Unbroken((Text(word),), space)] if index in whole else [Text(space + word)]
 
-        children = words.rewrite_words(paragraph.children, edit) if whole else paragraph.children
+        if whole:
+            children = words.rewrite_words(children, edit)
         return _last_two_unbroken(children, self.tie_characters, self.hyphenated_word)
 
     def note_id(self, ref: NoteRef) -> str:
@@ -287,6 +319,11 @@ def link_descriptions(book: Book) -> dict[str, str]:
             descriptions[ids.in_book(chapter.id, heading.id)] = _literal(heading.plain) + on_page
         for note in chapter.notes:
             descriptions[ids.pdf_note(chapter.id, note.number)] = f"{words['note']} {note.number}"
+            # A note the PDF continues after the chapter: its rest, and the way back.
+            rest = f"{words['note']} {note.number} {words['continued_from']}{on_page}"
+            descriptions[ids.in_book(chapter.id, ids.note_rest(note.number))] = rest
+            back = f"{words['back_to_text']} {note.number}{on_page}"
+            descriptions[ids.pdf_call(chapter.id, note.number)] = back
     return descriptions
 
 

@@ -45,7 +45,7 @@ class PageTarget:
 def reading_order(book: Book) -> dict[Place, int]:
     """Each place a point can lead to, numbered from 1 in the order it is read: the front
     matter's pages, then each chapter's opening and, in its text, its page breaks and
-    headings."""
+    headings, and those in its notes."""
     places: list[Place] = [("page", page.label) for page in book.front_pages.values()]
     for chapter in book.chapters:
         places.append(("anchor", chapter.id, ""))
@@ -62,6 +62,7 @@ def reading_order(book: Book) -> dict[Place, int]:
                     for node in walk_inlines(block.children)
                     if isinstance(node, PageBreak)
                 ]
+        places += [("page", page.label) for page in chapter.note_page_breaks()]
     return {place: index for index, place in enumerate(dict.fromkeys(places), start=1)}
 
 
