@@ -39,7 +39,7 @@ from presswork.pdf.continued import join_continued
 from presswork.pdf.leaders import Leader, draw_leaders
 from presswork.pdf.links import describe_links
 from presswork.pdf.save import deterministic_bytes
-from presswork.pdf.trees import is_struct, kids, walk
+from presswork.pdf.trees import is_struct, kids, number_tree, walk
 
 BLOCKS = {"/P", "/H1", "/H2", "/H3", "/H4", "/H5", "/H6", "/Caption"}
 
@@ -108,6 +108,7 @@ def tagged(
             _repoint(pdf.Root.StructTreeRoot.ParentTree, owners)
         _tag_notes(pdf)
         _tag_rests(pdf)
+        _orphans_as_artifacts(pdf)
         _unwrap_bare(pdf)
         draw_leaders(pdf, leaders)
         if descriptions is not None:
@@ -164,6 +165,40 @@ def _tag_notes(pdf: pikepdf.Pdf) -> None:
     tree.IDTree = pdf.make_indirect(
         pikepdf.Dictionary(Names=pikepdf.Array([item for pair in pairs for item in pair]))
     )
+
+
+def _orphans_as_artifacts(pdf: pikepdf.Pdf) -> None:
+    """Mark as artifacts the marked content of elements that no element holds:
+    WeasyPrint, laying out a whole book at once, leaves a ``/NonStruct`` holding the
+    empty text of a line here and there out of its parent's ``/K``. A reader loses
+    nothing: each is an empty run of text."""
+    tree = pdf.Root.get("/StructTreeRoot")
+    if tree is None or "/ParentTree" not in tree:
+        return
+    held = {e.objgen for root in kids(tree) if is_struct(root) for e in walk(root)}
+    owners = dict(number_tree(tree.ParentTree))
+    for page in pdf.pages:
+        key = page.obj.get("/StructParents")
+        found = owners.get(int(key)) if key is not None else None
+        if not isinstance(found, pikepdf.Array):
+            continue
+        orphans = {i for i, e in enumerate(found) if is_struct(e) and e.objgen not in held}
+        if not orphans:
+            continue
+        operations = []
+        for operands, operator in pikepdf.parse_content_stream(page):
+            marked = (
+                str(operator) == "BDC"
+                and isinstance(operands[1], pikepdf.Dictionary)
+                and int(operands[1].get("/MCID", -1)) in orphans
+            )
+            if marked:
+                operations.append(([pikepdf.Name.Artifact], pikepdf.Operator("BMC")))
+            else:
+                operations.append((operands, operator))
+        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(operations))
+        for index in orphans:
+            found[index] = None
 
 
 def _tag_rests(pdf: pikepdf.Pdf) -> None:
