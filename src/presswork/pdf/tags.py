@@ -185,17 +185,18 @@ def _orphans_as_artifacts(pdf: pikepdf.Pdf) -> None:
         orphans = {i for i, e in enumerate(found) if is_struct(e) and e.objgen not in held}
         if not orphans:
             continue
-        operations = []
-        for operands, operator in pikepdf.parse_content_stream(page):
+        operations: list[Any] = []
+        for instruction in pikepdf.parse_content_stream(page):
+            operands = instruction.operands
             marked = (
-                str(operator) == "BDC"
+                instruction.operator == pikepdf.Operator("BDC")
                 and isinstance(operands[1], pikepdf.Dictionary)
                 and int(operands[1].get("/MCID", -1)) in orphans
             )
             if marked:
                 operations.append(([pikepdf.Name.Artifact], pikepdf.Operator("BMC")))
             else:
-                operations.append((operands, operator))
+                operations.append(instruction)
         page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(operations))
         for index in orphans:
             found[index] = None
