@@ -84,9 +84,41 @@ class StyleFile:
 
     def string(self, table: str, key: str) -> str:
         value = self.value(table, key)
-        if not isinstance(value, str):
+        if not isinstance(value, str) or not value.strip():
             raise self.fail(f"'{table}.{key}' must be a string, not {value!r}")
         return value
+
+    def file(self, table: str, key: str) -> Path:
+        """A file of the styles folder, named by its path there."""
+        name = self.string(table, key)
+        path = (self.folder / name).resolve()
+        if not path.is_relative_to(self.folder.resolve()) or not path.is_file():
+            raise self.fail(f"'{table}.{key}': no file {name!r} in {self.folder}")
+        return path
+
+    def inks(self, table: str, key: str) -> dict[str, CMYK]:
+        """A table of colours, each four per cents of cyan, magenta, yellow and black."""
+        colours = self.value(table, key)
+        if not isinstance(colours, Mapping):
+            raise self.fail(f"'{table}.{key}' must be a table of colours")
+        inks: dict[str, CMYK] = {}
+        for name, value in colours.items():
+            if not (
+                isinstance(value, list)
+                and len(value) == 4
+                and all(type(v) in (int, float) and 0 <= v <= 100 for v in value)
+            ):
+                raise self.fail(
+                    f"'{table}.{key}.{name}' must be four per cents of cyan, magenta, yellow "
+                    f"and black, such as [0, 0, 0, 100], not {value!r}"
+                )
+            c, m, y, k = (round(v / 100, 4) for v in value)
+            inks[name] = (c, m, y, k)
+        return inks
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
 
 
 @dataclass(frozen=True)
@@ -106,11 +138,27 @@ class PrintSheet:
         return self.mark_offset_mm + self.mark_length_mm + self.mark_margin_mm
 
 
+CMYK = tuple[float, float, float, float]  # each ink from 0 to 1
+
+
+@dataclass(frozen=True)
+class OutputIntent:
+    """A colour condition an edition is made for: its name (the output intent's
+    ``OutputConditionIdentifier``), what it is, and the ICC profile that characterises it."""
+
+    condition: str
+    info: str
+    profile: Path
+
+
 @dataclass(frozen=True)
 class Production:
     """The numbers of ``production.toml``."""
 
     sheet: PrintSheet
+    print_intent: OutputIntent  # the printing condition (PDF/X)
+    print_colours: tuple[tuple[str, CMYK], ...]  # pdf.css's colours by name, in the inks
+    screen_intent: OutputIntent  # the screen edition's colour space
     furniture_pages: int  # running heads and folios are laid out in runs of about this many
     apart_from: int  # from this many chapters, the front matter and the join get a process
     hyphens_in_a_row: int  # the most hyphenated lines that may end one after another
@@ -153,6 +201,17 @@ def _read_production(styles: Path, version: tuple[int, int, int] | None) -> Prod
         raise read.fail("'notes.continued_lead' is not less than 'notes.continued_over'")
     return Production(
         sheet=sheet,
+        print_intent=OutputIntent(
+            read.string("print", "condition"),
+            read.string("print", "condition_info"),
+            read.file("print", "profile"),
+        ),
+        print_colours=tuple(read.inks("print", "colours").items()),
+        screen_intent=OutputIntent(
+            read.string("screen", "condition"),
+            read.string("screen", "condition"),
+            read.file("screen", "profile"),
+        ),
         furniture_pages=read.integer("layout", "furniture_pages", minimum=1),
         apart_from=read.integer("layout", "apart_from", minimum=1),
         hyphens_in_a_row=read.integer("typography", "hyphens_in_a_row", minimum=1),
@@ -160,6 +219,62 @@ def _read_production(styles: Path, version: tuple[int, int, int] | None) -> Prod
         continued_over=read.integer("notes", "continued_over", minimum=1),
         continued_lead=read.integer("notes", "continued_lead", minimum=1),
     )
+
+
+RGB = tuple[int, int, int]  # sRGB, each from 0 to 255
+_HEX_COLOUR = re.compile(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+
+
+@dataclass(frozen=True)
+class PrintEdition:
+    """What the print edition is made with: the sheet around each page, the printing
+    condition, and the process colours the designer set for the colours of pdf.css,
+    by their sRGB values (as the laid-out pages paint them)."""
+
+    sheet: PrintSheet
+    intent: OutputIntent
+    inks: tuple[tuple[RGB, CMYK], ...]
+
+
+def print_edition(styles: Path, made: Production | None = None) -> PrintEdition:
+    """The print edition's making, from ``production.toml`` (or ``made`` of it) and the
+    colours of ``pdf.css``: every colour of pdf.css's ``:root`` has its inks in
+    ``[print.colours]``, and every ink there names such a colour; two names of one colour
+    have the same inks."""
+    made = made or production(styles)
+    screen = screen_colours(styles)
+    read = f"{styles / PRODUCTION_FILE}"
+    named = dict(made.print_colours)
+    inks: dict[RGB, CMYK] = {}
+    for name, cmyk in made.print_colours:
+        if name not in screen:
+            raise ValueError(f"{read}: 'print.colours.{name}' is no colour of pdf.css's :root")
+        rgb = screen[name]
+        if inks.setdefault(rgb, cmyk) != cmyk:
+            raise ValueError(f"{read}: two colours of pdf.css are {_hex(rgb)}, with other inks")
+    for name in screen:
+        if name not in named:
+            raise ValueError(f"{read}: pdf.css's colour --{name} has no inks in [print.colours]")
+    return PrintEdition(made.sheet, made.print_intent, tuple(sorted(inks.items())))
+
+
+def screen_colours(styles: Path) -> dict[str, RGB]:
+    """The colours pdf.css names (the custom properties of its ``:root`` whose value is
+    a colour ``#rgb`` or ``#rrggbb``), without their leading ``--``."""
+    colours: dict[str, RGB] = {}
+    for selector, name, value in css_declarations((styles / "pdf.css").read_text("utf-8")):
+        found = _HEX_COLOUR.fullmatch(value)
+        if selector == ":root" and name.startswith("--") and found:
+            digits = found.group(1)
+            if len(digits) == 3:
+                digits = "".join(d * 2 for d in digits)
+            red, green, blue = (int(digits[i : i + 2], 16) for i in (0, 2, 4))
+            colours[name[2:]] = (red, green, blue)
+    return colours
+
+
+def _hex(rgb: RGB) -> str:
+    return "#" + "".join(f"{v:02x}" for v in rgb)
 
 
 def shortest_hyphenated_word(styles: Path) -> int:
