@@ -249,7 +249,7 @@ class Chapter:
     running_head: str
     blocks: tuple[Block, ...]
     notes: tuple[Note, ...] = ()
-    opening_page: PageBreak | None = None
+    opening_pages: tuple[PageBreak, ...] = ()  # where it opens (after blank pages before it)
 
     @property
     def plain_title(self) -> str:
@@ -299,11 +299,18 @@ class Metadata:
     date: str = ""  # of publication: YYYY, YYYY-MM or YYYY-MM-DD
     page_size: str = "A4"
     toc_depth: int = 2
+    chapter_start: str = "any"  # "right": each chapter opens on a right-hand page
+    signature: int = 1  # the print edition's page count is a multiple of it
 
     @property
     def creators(self) -> tuple[str, ...]:
         """Who the book is by: its authors, or else its publisher (a report's author)."""
         return self.authors or ((self.publisher,) if self.publisher else ())
+
+    def print_pages(self, pages: int) -> int:
+        """The print edition's page count: the book's ``pages``, and blank pages up to a
+        multiple of the signature."""
+        return -(-pages // self.signature) * self.signature
 
 
 @dataclass(frozen=True)
@@ -319,8 +326,8 @@ class Book:
         for page in self.front_pages.values():
             yield "", page
         for chapter in self.chapters:
-            if chapter.opening_page is not None:
-                yield chapter.id, chapter.opening_page
+            for page in chapter.opening_pages:
+                yield chapter.id, page
             for block in walk_block_tree(chapter.blocks):
                 if isinstance(block, PageBreak):
                     yield chapter.id, block

@@ -174,8 +174,7 @@ def marked(book: Book) -> list[str]:
     """Each block of the first chapter as its text, a page break shown as [N]."""
     shown = []
     chapter = book.chapters[0]
-    if chapter.opening_page is not None:
-        shown.append(f"[{chapter.opening_page.label}] opening")
+    shown += [f"[{page.label}] opening" for page in chapter.opening_pages]
     for block in walk_block_tree(chapter.blocks):
         if block.kind == "pagebreak":
             shown.append(f"[{block.label}]")  # type: ignore[union-attr]

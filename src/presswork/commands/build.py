@@ -169,7 +169,10 @@ def _editions(
         pdfs: dict[Edition, bytes | None] = {Edition.PDF: screen, Edition.PRINT: printed}
         for edition, pdf in pdfs.items():
             if edition in wanted and pdf is not None:
-                made.append(record.EditionFile(edition.file_name(slug), edition, pdf, pages.pages))
+                count = pages.pages
+                if edition is Edition.PRINT:
+                    count = book.metadata.print_pages(count)
+                made.append(record.EditionFile(edition.file_name(slug), edition, pdf, count))
     if epub is not None:
         made.append(epub)
     return made

@@ -26,6 +26,8 @@ _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _LENGTH = r"[0-9]+(?:\.[0-9]+)?(?:mm|cm|in|pt)"
 _PAGE_SIZE = re.compile(rf"A3|A4|A5|B5|letter|legal|{_LENGTH} {_LENGTH}")
 FOOTNOTE_NUMBERING = ("chapter", "book")
+CHAPTER_STARTS = ("any", "right")
+SIGNATURES = (4, 8, 16, 32)  # the pages of the sheets a printer folds
 _DATE = re.compile(r"[0-9]{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12][0-9]|3[01]))?)?")
 
 
@@ -60,6 +62,8 @@ class BookConfig:
     footnote_numbering: str = "chapter"
     page_size: str = "A4"
     toc_depth: int = 2
+    chapter_start: str = "any"
+    signature: int = 1
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,11 @@ def _one_of(options: tuple[str, ...]) -> Callable[[Any], str | None]:
 
 def _depth(value: Any) -> str | None:
     return None if 1 <= value <= 3 else "must be 1, 2 or 3"
+
+
+def _signature(value: Any) -> str | None:
+    listed = ", ".join(str(s) for s in SIGNATURES[:-1])
+    return None if value in SIGNATURES else f"must be {listed} or {SIGNATURES[-1]}"
 
 
 KEYS: dict[str, _Key] = {
@@ -138,6 +147,20 @@ KEYS: dict[str, _Key] = {
         _matches(_PAGE_SIZE, "a page size such as A4 or '170mm 240mm'"),
     ),
     "toc_depth": _Key("integer", "Heading levels listed in the contents (1 to 3).", False, _depth),
+    "chapter_start": _Key(
+        "text",
+        "'right' (each chapter opens on a right-hand page, a blank page before it where "
+        "needed) or 'any'.",
+        False,
+        _one_of(CHAPTER_STARTS),
+    ),
+    "signature": _Key(
+        "integer",
+        "Pages per folded sheet (4, 8, 16 or 32): the print edition ends with blank pages "
+        "up to a multiple of it.",
+        False,
+        _signature,
+    ),
 }
 
 
@@ -228,6 +251,8 @@ def load_config(root: Path, report: Report, sources: Sources | None = None) -> B
         footnote_numbering=values.get("footnote_numbering", "chapter"),
         page_size=values.get("page_size", "A4"),
         toc_depth=values.get("toc_depth", 2),
+        chapter_start=values.get("chapter_start", "any"),
+        signature=values.get("signature", 1),
     )
 
 

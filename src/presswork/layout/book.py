@@ -37,6 +37,7 @@ from presswork.layout.units import (
     Layouts,
     Unit,
     UnitLayout,
+    blanks_before,
     placeholder_folios,
     unit_layout,
 )
@@ -236,18 +237,26 @@ def unit_layouts(
         join.prefetch({k: v for k, v in batch.cached_pdfs().items() if k != runner.measured})
     batch.submit(texts)
     measured, *chapters = batch.results()
+    right = book.metadata.chapter_start == "right"
+    blanks = blanks_before(measured.pages, [c.pages for c in chapters], right)
     run_pages = setup.production.furniture_pages
-    furniture = _furniture(book, measured.pages, chapters, run_pages) if with_pdf else []
-    folios = _folios(measured.pages, chapters)
+    furniture = _furniture(book, measured.pages, chapters, blanks, run_pages) if with_pdf else []
+    folios = _folios(measured.pages, chapters, blanks)
     front, *furnished = runner.run([Unit("front matter", book, folios=folios), *furniture])
     if front.pages != measured.pages:  # the numbers are set into the measured layout
         message = "layout: the front matter's length changed with its page numbers"
         raise OutputError(diagnostic("PW901", message))
-    if sum(f.pages for f in furnished) != sum(c.pages for c in chapters) and with_pdf:
+    chapter_pages = sum(c.pages for c in chapters) + sum(blanks)
+    if sum(f.pages for f in furnished) != chapter_pages and with_pdf:
         message = "layout: the furniture has not one page for each page of the chapters"
         raise OutputError(diagnostic("PW901", message))
     return Layouts(
-        front, tuple(chapters), tuple(furnished), tuple(runner.laid_out), tuple(runner.keys)
+        front,
+        tuple(chapters),
+        tuple(furnished),
+        tuple(runner.laid_out),
+        tuple(runner.keys),
+        blanks,
     )
 
 
@@ -259,10 +268,11 @@ def keep_only_used(store: Store, keys: Sequence[str]) -> None:
     store.tidy()
 
 
-def _folios(front_pages: int, chapters: list[UnitLayout]) -> dict[str, str]:
+def _folios(front_pages: int, chapters: list[UnitLayout], blanks: Sequence[int]) -> dict[str, str]:
     folios: dict[str, str] = {}
     first = front_pages + 1
-    for chapter in chapters:
+    for chapter, blank in zip(chapters, blanks, strict=True):
+        first += blank
         for anchor, page in chapter.anchors.items():
             folios[anchor] = str(first + page)
         first += chapter.pages
@@ -270,17 +280,22 @@ def _folios(front_pages: int, chapters: list[UnitLayout]) -> dict[str, str]:
 
 
 def _furniture(
-    book: Book, front_pages: int, chapters: list[UnitLayout], run_pages: int
+    book: Book,
+    front_pages: int,
+    chapters: list[UnitLayout],
+    blanks: Sequence[int],
+    run_pages: int,
 ) -> list[Unit]:
-    """The furniture of the chapters' pages, in units of whole chapters of about
-    ``run_pages`` pages, so that they are laid out in parallel and a change of page
-    count lays out again only the units from there on."""
+    """The furniture of the chapters' pages (and of the blank pages before them), in
+    units of whole chapters of about ``run_pages`` pages, so that they are laid out in
+    parallel and a change of page count lays out again only the units from there on."""
     units: list[Unit] = []
+    spans = [blank + chapter.pages for blank, chapter in zip(blanks, chapters, strict=True)]
     first, start = front_pages + 1, 0
     while start < len(chapters):
         end, pages = start, 0
-        while end < len(chapters) and (end == start or pages + chapters[end].pages <= run_pages):
-            pages += chapters[end].pages
+        while end < len(chapters) and (end == start or pages + spans[end] <= run_pages):
+            pages += spans[end]
             end += 1
         counts = tuple(c.pages for c in chapters[start:end])
         units.append(
@@ -288,6 +303,7 @@ def _furniture(
                 f"furniture of pages {first}-{first + pages - 1}",
                 replace(book, chapters=book.chapters[start:end], notices=()),
                 furniture=(first, *counts),
+                blanks=tuple(blanks[start:end]),
             )
         )
         first, start = first + pages, end

@@ -1,7 +1,8 @@
 """The join of the laid-out units, in the process that joins, driven from the build.
 
 In: the book's :class:`~presswork.layout.units.Layouts` (or the parts found in the cache,
-beforehand), the font files, the build's cache and the print sheet. Out: a :class:`Join`
+beforehand), the font files, the build's cache and the colours and sheet of the
+editions. Out: a :class:`Join`
 whose :meth:`Join.result` is the screen edition and, when asked for, the print edition
 (:mod:`presswork.pdf.join`).
 
@@ -26,9 +27,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from presswork.cache import Store
+from presswork.editions import PrintOrder
 from presswork.layout.workers import Workers
 from presswork.render.html import link_descriptions
-from presswork.styles import PrintSheet
+from presswork.styles import OutputIntent
 
 if TYPE_CHECKING:  # pikepdf loads only in the process that joins
     from presswork.layout.units import Layouts
@@ -42,17 +44,20 @@ PDFs = tuple[bytes, bytes | None]  # the screen and print editions
 class JoinRequest:
     """What the join needs, as plain data for the process that joins: the front
     matter's PDF and page count; each chapter's PDF (empty where the join's process has
-    it open already), how far to move each of its pages, whether it has figures, and its
-    key; the furniture's PDFs; the font files; the book's date; the cache; the print
-    sheet, where the print edition is wanted; what each link says."""
+    it open already), how far to move each of its pages, whether it has figures, its
+    key, and the blank pages before it; the furniture's PDFs (a page for each page of
+    the book after the front matter); the font files; the book's date; the cache; the screen
+    edition's colour space; what the print edition is made with, where it is wanted;
+    what each link says."""
 
     front: tuple[bytes, int]
-    chapters: tuple[tuple[bytes, tuple[float, ...], bool, str], ...]
+    chapters: tuple[tuple[bytes, tuple[float, ...], bool, str, int], ...]
     furniture: tuple[bytes, ...]
     fonts: tuple[Path, ...]
     date: datetime
     store: Store
-    sheet: PrintSheet | None
+    screen_intent: OutputIntent
+    order: PrintOrder | None
     descriptions: dict[str, str]
 
 
@@ -61,7 +66,8 @@ def join_request(
     book: Book,
     fonts: Sequence[Path],
     store: Store,
-    sheet: PrintSheet | None,
+    screen_intent: OutputIntent,
+    order: PrintOrder | None,
     opened: frozenset[str] = frozenset(),
 ) -> JoinRequest:
     """The request to join ``layouts``; the chapters whose keys are ``opened`` in the
@@ -73,13 +79,14 @@ def join_request(
     unopened = set(opened)
     chapters = []
     page = 0
-    for chapter, model, key in zip(
-        layouts.chapters, book.chapters, layouts.chapter_keys, strict=True
+    for chapter, model, key, blank in zip(
+        layouts.chapters, book.chapters, layouts.chapter_keys, layouts.blanks_before(), strict=True
     ):
+        page += blank
         shifts = tuple(round(text_x[page + i] - x, 4) for i, x in enumerate(chapter.text_x))
         pdf = b"" if key in unopened else chapter.pdf
         unopened.discard(key)
-        chapters.append((pdf, shifts, bool(model.figures), key))
+        chapters.append((pdf, shifts, bool(model.figures), key, blank))
         page += chapter.pages
     return JoinRequest(
         (layouts.front.pdf, layouts.front.pages),
@@ -88,7 +95,8 @@ def join_request(
         tuple(fonts),
         book.metadata.modified,
         store,
-        sheet,
+        screen_intent,
+        order,
         link_descriptions(book),
     )
 
@@ -150,8 +158,8 @@ def start_join(request: JoinRequest) -> dict[Path, list[int]] | PDFs:
     front, pages = request.front
     parts = [Part(front, (0.0,) * pages, furnished=False)]
     parts += [
-        Part(pdf, shifts, furnished=True, figures=figures, key=key)
-        for pdf, shifts, figures, key in request.chapters
+        Part(pdf, shifts, furnished=True, figures=figures, key=key, blanks=blanks)
+        for pdf, shifts, figures, key, blanks in request.chapters
     ]
     try:
         book = BookJoin(
@@ -175,7 +183,7 @@ def finish_join() -> PDFs:
     book, request = _HERE.joining
     _HERE.joining = None
     try:
-        joined = book.finish(request.store, request.sheet)
+        joined = book.finish(request.store, request.screen_intent, request.order)
     finally:
         book.close()
         _HERE.spent = book

@@ -18,12 +18,13 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from presswork import ids
+from presswork.editions import PrintOrder
 from presswork.errors import Diagnostic, ManuscriptError, OutputError, diagnostic
 from presswork.layout.book import Progress, Setup, unit_layouts
 from presswork.layout.joining import Join, PDFs, join_request
 from presswork.layout.workers import Workers
 from presswork.model import Book, PageStart
-from presswork.styles import font_files
+from presswork.styles import font_files, print_edition
 
 
 @dataclass(frozen=True)
@@ -101,8 +102,9 @@ def _in_units(
         written = [w for u in (*everything, *layouts.furniture) for w in u.write_warnings]
         warnings += [diagnostic("PW904", f"writing the PDF: {w}") for w in dict.fromkeys(written)]
         progress("joining the pages" + (", adding bleed and crop marks" if with_print else ""))
-        sheet = setup.production.sheet if with_print else None
-        join.start(join_request(layouts, book, fonts, setup.store, sheet, join.opened()))
+        order = _print_order(book, setup) if with_print else None
+        screen = setup.production.screen_intent
+        join.start(join_request(layouts, book, fonts, setup.store, screen, order, join.opened()))
     return Paged(
         layouts.page_count,
         layouts.page_starts(),
@@ -141,10 +143,16 @@ def _single(
         meta = book.metadata
         written, messages = engine.write_pdf(layout, meta.identifier, meta.modified)
         warnings += [diagnostic("PW904", f"writing the PDF: {m}") for m in messages]
-        screen = tagged(written, layout.leaders(), pack=True, descriptions=link_descriptions(book))
+        screen = tagged(
+            written,
+            layout.leaders(),
+            pack=True,
+            descriptions=link_descriptions(book),
+            intent=setup.production.screen_intent,
+        )
         if with_print:
             progress("adding bleed and crop marks")
-            printed = print_pdf(screen, setup.production.sheet)
+            printed = print_pdf(screen, _print_order(book, setup))
     editions = None if screen is None else (screen, printed)
     return Paged(
         layout.page_count,
@@ -154,6 +162,16 @@ def _single(
         1,
         None,
         None if editions is None else lambda: editions,
+    )
+
+
+def _print_order(book: Book, setup: Setup) -> PrintOrder:
+    meta = book.metadata
+    return PrintOrder(
+        print_edition(setup.styles, setup.production),
+        meta.signature,
+        meta.print_identifier,
+        any(chapter.figures for chapter in book.chapters),
     )
 
 

@@ -301,16 +301,25 @@ def hyphenated_lines(document: Any) -> list[Hyphenated]:
 
 
 def page_starts(document: Any) -> tuple[PageStart, ...]:
-    """The start of every page of a laid-out WeasyPrint document."""
+    """The start of every page of a laid-out WeasyPrint document; a blank page (one
+    WeasyPrint adds to open a chapter on a right-hand page) begins where the page after
+    it does."""
     set_so_far: dict[str, list[str]] = {}
     starts: list[PageStart] = []
+    blanks: list[str] = []
     for index, page in enumerate(document.pages):
+        folio = str(index + 1)
+        if page._page_box.page_type.blank:
+            blanks.append(folio)
+            continue
         flow = page._page_box.children[0]  # the root box; margins and notes come after
         lines = list(_lines(flow, None))
-        folio = str(index + 1)
         if lines:
             anchor = lines[0][0]
-            starts.append(PageStart(folio, anchor, count_words(set_so_far.get(anchor, []))))
+            words = count_words(set_so_far.get(anchor, []))
+            starts += [PageStart(blank, anchor, words) for blank in blanks]
+            starts.append(PageStart(folio, anchor, words))
+        blanks = []
         for anchor, text in lines:
             set_so_far.setdefault(anchor, []).append(text)
     return tuple(starts)

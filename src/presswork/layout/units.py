@@ -14,7 +14,7 @@ the real numbers set into that same layout (:func:`unit_layout`).
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ class Unit:
     chapter: Chapter | None = None
     folios: dict[str, str] | None = None  # the front matter: page numbers for its contents
     furniture: tuple[int, ...] | None = None  # the furniture: first folio, chapters' pages
+    blanks: tuple[int, ...] = ()  # the furniture: blank pages before each chapter
     measure: bool = False  # laid out only to count its pages: no PDF is written
 
     @property
@@ -54,7 +55,8 @@ class Unit:
         if self.chapter is not None:
             return html.chapter_html(self.book, self.chapter, refinements)
         if self.furniture is not None:
-            return html.furniture_html(self.book, self.furniture[0], self.furniture[1:])
+            first, pages = self.furniture[0], self.furniture[1:]
+            return html.furniture_html(self.book, first, pages, self.blanks)
         assert self.folios is not None
         return html.front_html(self.book, self.folios, refinements)
 
@@ -201,36 +203,60 @@ def unit_layout(job: Job) -> UnitLayout:
 @dataclass(frozen=True)
 class Layouts:
     """Every unit laid out, in the book's order, and the names of those that were not
-    in the cache."""
+    in the cache; ``blanks``: the blank pages before each chapter (one where a chapter
+    that opens on a right-hand page would open on a left-hand one)."""
 
     front: UnitLayout
     chapters: tuple[UnitLayout, ...]
     furniture: tuple[UnitLayout, ...]  # the chapters' pages' running heads and folios
     laid_out: tuple[str, ...]
     keys: tuple[str, ...]  # the front matter's measure's, the chapters', then the rest's
+    blanks: tuple[int, ...] = ()
 
     @property
     def chapter_keys(self) -> tuple[str, ...]:
         return self.keys[1 : 1 + len(self.chapters)]
 
+    def blanks_before(self) -> tuple[int, ...]:
+        return self.blanks or (0,) * len(self.chapters)
+
     def first_pages(self) -> tuple[int, ...]:
         """The page number each chapter begins on."""
         firsts, page = [], self.front.pages + 1
-        for chapter in self.chapters:
+        for chapter, blank in zip(self.chapters, self.blanks_before(), strict=True):
+            page += blank
             firsts.append(page)
             page += chapter.pages
         return tuple(firsts)
 
     @property
     def page_count(self) -> int:
-        return self.front.pages + sum(c.pages for c in self.chapters)
+        chapters = sum(c.pages for c in self.chapters)
+        return self.front.pages + chapters + sum(self.blanks_before())
 
     def page_starts(self) -> tuple[PageStart, ...]:
-        """Where each page of the book begins, with the book's folios."""
+        """Where each page of the book begins, with the book's folios: a blank page
+        begins where the page after it does."""
         starts = list(self.front.starts)
-        for first, chapter in zip(self.first_pages(), self.chapters, strict=True):
+        for first, chapter, blank in zip(
+            self.first_pages(), self.chapters, self.blanks_before(), strict=True
+        ):
+            opening = chapter.starts[0] if chapter.starts else None
+            if opening is not None:
+                starts += [replace(opening, folio=str(first - b)) for b in range(blank, 0, -1)]
             starts += [replace(s, folio=str(first + int(s.folio) - 1)) for s in chapter.starts]
         return tuple(starts)
+
+
+def blanks_before(front_pages: int, chapter_pages: Sequence[int], right: bool) -> tuple[int, ...]:
+    """The blank pages before each chapter: with ``right``, one before each chapter
+    that would otherwise open on an even (left-hand) page."""
+    blanks, page = [], front_pages + 1
+    for pages in chapter_pages:
+        blank = 1 if right and page % 2 == 0 else 0
+        blanks.append(blank)
+        page += blank + pages
+    return tuple(blanks)
 
 
 def placeholder_folios(book: Book) -> dict[str, str]:

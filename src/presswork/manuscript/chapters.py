@@ -254,5 +254,7 @@ def read_book(
         date=config.date or modified.date().isoformat(),
         page_size=config.page_size,
         toc_depth=config.toc_depth,
+        chapter_start=config.chapter_start,
+        signature=config.signature,
     )
     return Book(metadata, notices, tuple(c for c in chapters if c is not None), config.root)

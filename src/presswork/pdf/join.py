@@ -25,7 +25,7 @@ the screen edition and, from the same document, the print edition.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,16 +34,18 @@ import pikepdf
 
 from presswork import ids
 from presswork.cache import Store
-from presswork.lengths import PX
+from presswork.editions import PrintOrder
 from presswork.pdf.fontcopies import ObjGen, Read, read_fonts
 from presswork.pdf.fontmerge import apply_plan, plan
 from presswork.pdf.links import describe_links
-from presswork.pdf.press import add_bleed_and_marks
+from presswork.pdf.moves import move_references
+from presswork.pdf.pdfx import in_screen_colours
+from presswork.pdf.press import make_print_edition, page_size, print_bytes
 from presswork.pdf.save import deterministic_bytes, draw_over
 from presswork.pdf.subsets import is_kept
-from presswork.pdf.trees import is_struct, kids, name_tree, number_tree, walk
+from presswork.pdf.trees import kids, name_tree, number_tree
 from presswork.render.html import UNIT_DATE
-from presswork.styles import PrintSheet
+from presswork.styles import OutputIntent
 
 FURNITURE = pikepdf.Name("/PressworkFurniture")
 
@@ -53,13 +55,16 @@ class Part:
     """A unit's PDF, and for each of its pages how far (in points) to move its content
     to the right, and whether to overlay the furniture; ``figures``: whether its
     structure tree may hold figures' boxes, which move with the content. ``key``: its
-    cache key, by which a part opened beforehand (:func:`open_part`) is taken."""
+    cache key, by which a part opened beforehand (:func:`open_part`) is taken.
+    ``blanks``: how many blank pages go before it (each takes a furniture page, which
+    carries nothing)."""
 
     pdf: bytes
     shifts: tuple[float, ...]
     furnished: bool
     figures: bool = True
     key: str = ""
+    blanks: int = 0
 
 
 @dataclass(frozen=True)
@@ -136,17 +141,22 @@ class BookJoin:
             if store is None or not is_kept(path, gids, store)
         }
 
-    def finish(self, store: Store | None, sheet: PrintSheet | None) -> Joined:
+    def finish(
+        self, store: Store | None, screen_intent: OutputIntent | None, order: PrintOrder | None
+    ) -> Joined:
         """The book, its fonts merged (their subsets taken from ``store`` where kept, and
-        kept there for the next join), saved: the screen edition, and with ``sheet`` the
-        print edition, made from the joined document rather than its bytes (reading
-        those again would take as long as writing them)."""
+        kept there for the next join), saved: the screen edition, in the colour space of
+        ``screen_intent``, and with ``order`` the print edition, made from the joined
+        document rather than its bytes (reading those again would take as long as
+        writing them)."""
         apply_plan(self.out, self.planned, store)
+        if screen_intent is not None:
+            in_screen_colours(self.out, screen_intent)
         screen = deterministic_bytes(self.out, pack=True)
-        if sheet is None:
+        if order is None:
             return Joined(screen, None)
-        add_bleed_and_marks(self.out, sheet)
-        return Joined(screen, deterministic_bytes(self.out, pack=True))
+        make_print_edition(self.out, order)
+        return Joined(screen, print_bytes(self.out))
 
     def close(self) -> None:
         self.out.close()
@@ -176,6 +186,11 @@ def _join(
             taken = opened.pop(part.key, None) if part.key else None
             pdf, read = (taken.pdf, taken.fonts) if taken is not None else (_open(part.pdf), {})
             with pdf:
+                if part.blanks:
+                    width, height = page_size(pdf.pages[0])
+                    for _ in range(part.blanks):
+                        out.add_blank_page(page_size=(width, height))
+                        next(pages)  # the blank page's furniture is blank
                 appended = book.append(part, pdf)
                 # The part's fonts were copied with its pages: copying them again finds
                 # those copies.
@@ -378,43 +393,18 @@ def _apply_shifts(
     outline: list[_Outline],
     structure: list[pikepdf.Object],
 ) -> None:
-    """Move the links, destinations and figure boxes (in the structure tree, in CSS
-    pixels) of pages by ``shifts`` points to the right, as :func:`_overlay` moves their
-    content."""
-    moved = {page.obj.objgen: dx for page, dx in zip(pages, shifts, strict=True) if dx}
-    if not moved:
-        return
-    for page in pages:
-        dx = moved.get(page.obj.objgen)
-        if dx is None:
-            continue
-        for annotation in page.obj.get("/Annots", []):
-            rect = [float(v) for v in annotation.Rect]
-            annotation.Rect = pikepdf.Array([rect[0] + dx, rect[1], rect[2] + dx, rect[3]])
+    """Move the links, destinations and figure boxes of pages by ``shifts`` points to
+    the right, as :func:`_overlay` moves their content."""
+    moved = {page.obj.objgen: (dx, 0.0) for page, dx in zip(pages, shifts, strict=True) if dx}
+    if moved:
+        targets = [dest for _, dest in dests] + list(_outline_dests(outline))
+        move_references(moved, pages, targets, structure)
 
-    def shift_dest(dest: pikepdf.Object) -> None:
-        if isinstance(dest, pikepdf.Array) and len(dest) >= 3 and dest[1] == "/XYZ":
-            dx = moved.get(dest[0].objgen)
-            if dx is not None:
-                dest[2] = float(dest[2]) + dx
 
-    for _, dest in dests:
-        shift_dest(dest)
-
-    def shift_outline(items: list[_Outline]) -> None:
-        for item in items:
-            shift_dest(item.dest)
-            shift_outline(item.children)
-
-    shift_outline(outline)
-    for element in (e for root in structure if is_struct(root) for e in walk(root)):
-        attributes = element.get("/A")
-        if isinstance(attributes, pikepdf.Dictionary) and "/BBox" in attributes:
-            dx = moved.get(element.Pg.objgen) if "/Pg" in element else None
-            if dx is not None:
-                box = [float(v) for v in attributes.BBox]
-                px = dx / PX
-                attributes.BBox = pikepdf.Array([box[0] + px, box[1], box[2] + px, box[3]])
+def _outline_dests(items: list[_Outline]) -> Iterator[pikepdf.Object]:
+    for item in items:
+        yield item.dest
+        yield from _outline_dests(item.children)
 
 
 def _overlay(out: pikepdf.Pdf, page: pikepdf.Page, furniture: pikepdf.Page, dx: float) -> None:

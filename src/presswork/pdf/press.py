@@ -1,10 +1,17 @@
-"""The print edition: the screen edition's pages on a sheet with bleed and crop marks.
+"""The print edition: the screen edition's pages as a printer takes them.
 
-In: the screen edition (its bytes, or the joined document itself) and the print sheet of
-``styles/production.toml`` (:class:`~presswork.styles.PrintSheet`). Out: the same pages,
-not laid out again, each with a TrimBox at the page's edges, a BleedBox the bleed beyond
-it, crop marks outside the bleed in the registration colour (``/Separation /All``), and a
-MediaBox taking in the marks, as a printer expects.
+In: the screen edition (its bytes, or the joined document itself) and a
+:class:`~presswork.editions.PrintOrder`: the print edition of ``styles/`` (the sheet
+around each page, the printing condition and its inks), the book's signature and the
+print edition's identifier. Out: a PDF/X-4 file of the same pages, not laid out again:
+
+- blank pages at the end up to a multiple of the signature (the sheets a printer folds);
+- every colour in the printing condition's process inks (:mod:`presswork.pdf.colour`);
+- each page on a sheet whose MediaBox starts at 0,0 and takes in the crop marks, its
+  TrimBox and BleedBox inside it, the same on every page; the content, destinations and
+  figures' boxes moved with the trim;
+- crop marks outside the bleed in the registration colour (``/Separation /All``);
+- the output intent, PDF/X version and no annotation or action (:mod:`presswork.pdf.pdfx`).
 """
 
 from __future__ import annotations
@@ -13,21 +20,50 @@ import io
 
 import pikepdf
 
+from presswork.editions import PrintOrder
 from presswork.lengths import MM
+from presswork.pdf.colour import in_process_inks
+from presswork.pdf.moves import move_references
+from presswork.pdf.pdfx import PDF_VERSION, as_pdfx
 from presswork.pdf.save import deterministic_bytes, draw_over
+from presswork.pdf.trees import kids, name_tree
 from presswork.styles import PrintSheet
 
+REGISTRATION = pikepdf.Name("/PressworkRegistration")
 
-def print_pdf(screen: bytes, sheet: PrintSheet) -> bytes:
-    """The screen PDF's pages with bleed, marks and the boxes a printer reads."""
+
+def print_pdf(screen: bytes, order: PrintOrder) -> bytes:
+    """The print edition of a screen PDF."""
     with pikepdf.open(io.BytesIO(screen)) as pdf:
-        add_bleed_and_marks(pdf, sheet)
-        return deterministic_bytes(pdf)
+        make_print_edition(pdf, order)
+        return print_bytes(pdf)
 
 
-def add_bleed_and_marks(pdf: pikepdf.Pdf, sheet: PrintSheet) -> None:
-    """Turn the screen edition's pages, in place, into the print edition's: a bleed, crop
-    marks outside it, and TrimBox and BleedBox set."""
+def print_bytes(pdf: pikepdf.Pdf) -> bytes:
+    """The print edition saved: reproducible, as the PDF version PDF/X-4 is based on."""
+    return deterministic_bytes(pdf, pack=True, version=PDF_VERSION)
+
+
+def make_print_edition(pdf: pikepdf.Pdf, order: PrintOrder) -> None:
+    """Turn the screen edition's pages, in place, into the print edition's."""
+    pad_to_signature(pdf, order.signature)
+    in_process_inks(pdf, order.edition)
+    as_pdfx(pdf, order.edition.intent, order.document_id or _identifier(pdf))
+    on_sheets(pdf, order.edition.sheet, order.figures)
+
+
+def pad_to_signature(pdf: pikepdf.Pdf, signature: int) -> None:
+    """Blank pages at the end, so that the page count divides by ``signature``."""
+    if not len(pdf.pages):
+        return
+    width, height = page_size(pdf.pages[-1])
+    while len(pdf.pages) % signature:
+        pdf.add_blank_page(page_size=(width, height))
+
+
+def on_sheets(pdf: pikepdf.Pdf, sheet: PrintSheet, figures: bool = True) -> None:
+    """Set each page on a sheet: the trimmed page moved in from the sheet's origin by
+    the slug, a bleed around it and crop marks outside that."""
     bleed = sheet.bleed_mm * MM
     slug = sheet.slug_mm * MM
     registration = pdf.make_indirect(
@@ -42,11 +78,17 @@ def add_bleed_and_marks(pdf: pikepdf.Pdf, sheet: PrintSheet) -> None:
             ]
         )
     )
+    moved = {}
     for page in pdf.pages:
         x0, y0, x1, y1 = (float(v) for v in page.obj.MediaBox)
-        page.obj.TrimBox = pikepdf.Array([x0, y0, x1, y1])
-        page.obj.BleedBox = pikepdf.Array([x0 - bleed, y0 - bleed, x1 + bleed, y1 + bleed])
-        page.obj.MediaBox = pikepdf.Array([x0 - slug, y0 - slug, x1 + slug, y1 + slug])
+        dx, dy = slug - x0, slug - y0
+        width, height = x1 - x0, y1 - y0
+        trim = (slug, slug, slug + width, slug + height)
+        page.obj.MediaBox = pikepdf.Array([0, 0, width + 2 * slug, height + 2 * slug])
+        page.obj.TrimBox = pikepdf.Array(trim)
+        page.obj.BleedBox = pikepdf.Array(
+            [trim[0] - bleed, trim[1] - bleed, trim[2] + bleed, trim[3] + bleed]
+        )
         if "/CropBox" in page.obj:
             del page.obj.CropBox
         resources = page.obj.get("/Resources")
@@ -55,8 +97,14 @@ def add_bleed_and_marks(pdf: pikepdf.Pdf, sheet: PrintSheet) -> None:
         spaces = resources.get("/ColorSpace")
         if spaces is None:
             spaces = resources.ColorSpace = pikepdf.Dictionary()
-        spaces["/PressworkRegistration"] = registration
-        draw_over(pdf, page, _crop_marks(x0, y0, x1, y1, sheet))
+        spaces[REGISTRATION] = registration
+        draw_over(pdf, page, _crop_marks(*trim, sheet), dx, dy)
+        moved[page.obj.objgen] = (dx, dy)
+    dests = [dest for _, dest in name_tree(pdf.Root.Names.Dests)] if _has_dests(pdf) else []
+    dests += _outline_dests(pdf.Root.get("/Outlines"))
+    tree = pdf.Root.get("/StructTreeRoot")
+    structure = kids(tree) if tree is not None and figures else []
+    move_references(moved, pdf.pages, dests, structure, grown=2 * slug)
 
 
 def _crop_marks(x0: float, y0: float, x1: float, y1: float, sheet: PrintSheet) -> bytes:
@@ -73,7 +121,7 @@ def _crop_marks(x0: float, y0: float, x1: float, y1: float, sheet: PrintSheet) -
     ops = [
         "/Artifact BMC",
         "q",
-        "/PressworkRegistration CS 1 SCN",
+        f"{REGISTRATION} CS 1 SCN",
         f"{sheet.mark_width_pt} w 0 J",
         *lines,
         "S",
@@ -82,3 +130,32 @@ def _crop_marks(x0: float, y0: float, x1: float, y1: float, sheet: PrintSheet) -
         "",
     ]
     return "\n".join(ops).encode("ascii")
+
+
+def page_size(page: pikepdf.Page) -> tuple[float, float]:
+    """A page's width and height, in points."""
+    x0, y0, x1, y1 = (float(v) for v in page.obj.MediaBox)
+    return x1 - x0, y1 - y0
+
+
+def _has_dests(pdf: pikepdf.Pdf) -> bool:
+    return "/Names" in pdf.Root and "/Dests" in pdf.Root.Names
+
+
+def _outline_dests(item: pikepdf.Object | None) -> list[pikepdf.Object]:
+    """The explicit destinations of an outline's items (a named one moves with the
+    name tree)."""
+    found: list[pikepdf.Object] = []
+    child = item.get("/First") if item is not None else None
+    while child is not None:
+        if isinstance(child.get("/Dest"), pikepdf.Array):
+            found.append(child.Dest)
+        found += _outline_dests(child)
+        child = child.get("/Next")
+    return found
+
+
+def _identifier(pdf: pikepdf.Pdf) -> str:
+    """The document's own identifier, where the book's is not given."""
+    first = pdf.trailer.get("/ID", [b""])[0]
+    return f"uuid:{bytes(first).hex()}"

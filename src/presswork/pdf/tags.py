@@ -38,8 +38,10 @@ from presswork import ids
 from presswork.pdf.continued import join_continued
 from presswork.pdf.leaders import Leader, draw_leaders
 from presswork.pdf.links import describe_links
+from presswork.pdf.pdfx import in_screen_colours
 from presswork.pdf.save import deterministic_bytes
 from presswork.pdf.trees import is_struct, kids, number_tree, walk
+from presswork.styles import OutputIntent
 
 BLOCKS = {"/P", "/H1", "/H2", "/H3", "/H4", "/H5", "/H6", "/Caption"}
 
@@ -95,13 +97,15 @@ def tagged(
     leaders: tuple[Leader, ...] = (),
     pack: bool = False,
     descriptions: Mapping[str, str] | None = None,
+    intent: OutputIntent | None = None,
 ) -> bytes:
     """The PDF WeasyPrint wrote with its notes tagged, its lines unwrapped and its
     ``leaders`` drawn (:func:`presswork.pdf.leaders.draw_leaders`), saved with every stream
     compressed (WeasyPrint is asked for an uncompressed file: compressing it here is
     faster) and, with ``pack``, its objects in object streams. With ``descriptions``
     (a PDF whose pages are final), its links say what they lead to
-    (:func:`presswork.pdf.links.describe_links`)."""
+    (:func:`presswork.pdf.links.describe_links`); with ``intent``, its output intent
+    names its colour space."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         owners = join_continued(pdf)
         if owners:
@@ -113,6 +117,8 @@ def tagged(
         draw_leaders(pdf, leaders)
         if descriptions is not None:
             describe_links(pdf, descriptions)
+        if intent is not None:
+            in_screen_colours(pdf, intent)
         return deterministic_bytes(pdf, pack=pack)
 
 

@@ -353,15 +353,19 @@ def chapter_html(book: Book, chapter: Chapter, refinements: Refinements | None =
     return _render(book, (chapter,), links, False, bare=True)
 
 
-def furniture_html(book: Book, first: int, pages: tuple[int, ...]) -> str:
+def furniture_html(
+    book: Book, first: int, pages: tuple[int, ...], blanks: tuple[int, ...] = ()
+) -> str:
     """Empty pages carrying the running heads and folios of the book's chapters, as many
-    for each as ``pages`` gives, numbered from ``first``."""
+    for each as ``pages`` gives, after the ``blanks`` before each (pages that carry
+    nothing), numbered from ``first``."""
+    blanks = blanks or (0,) * len(pages)
     return markup.render(
         "pdf/furniture.html.j2",
         meta=book.metadata,
         first=first,
         left=first % 2 == 0,
-        chapters=tuple(zip(book.chapters, pages, strict=True)),
+        chapters=tuple(zip(book.chapters, pages, blanks, strict=True)),
     )
 
 

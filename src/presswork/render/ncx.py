@@ -49,8 +49,7 @@ def reading_order(book: Book) -> dict[Place, int]:
     places: list[Place] = [("page", page.label) for page in book.front_pages.values()]
     for chapter in book.chapters:
         places.append(("anchor", chapter.id, ""))
-        if chapter.opening_page is not None:
-            places.append(("page", chapter.opening_page.label))
+        places += [("page", page.label) for page in chapter.opening_pages]
         for block in walk_block_tree(chapter.blocks):
             if isinstance(block, PageBreak):
                 places.append(("page", block.label))

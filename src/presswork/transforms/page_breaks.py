@@ -70,9 +70,9 @@ def _mark_chapter(
         chapter = replace(chapter, notes=tuple(_mark_note(n, in_notes) for n in chapter.notes))
     if not marks:
         return chapter
-    opening = next((m for e, _, m in marks if e is None), None)
+    opening = tuple(m for e, _, m in marks if e is None)
     inside = {(e, w): m for e, w, m in marks if e is not None}
-    return replace(chapter, opening_page=opening, blocks=_mark_blocks(chapter.blocks, inside))
+    return replace(chapter, opening_pages=opening, blocks=_mark_blocks(chapter.blocks, inside))
 
 
 def _mark_note(note: Note, marks: dict[tuple[int, int], dict[int, PageBreak]]) -> Note:
