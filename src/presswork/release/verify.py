@@ -6,6 +6,8 @@ In: an output folder holding editions (``<slug>.pdf``, ``<slug>-print.pdf``,
 - the ePub: EPUBCheck (no error, no warning), Ace by DAISY where it is installed (no
   violation), and its package as readers' software reads it
   (:mod:`presswork.release.epubchecks`);
+- the print edition: a printer's preflight of the PDF/X-4 file
+  (:mod:`presswork.release.preflight`);
 - each PDF: ``qpdf --check``, the independent PDF/UA checker ``pdfua`` (no error), the
   structure a tagged, printable PDF must have, its links and fonts
   (:mod:`presswork.release.pdfchecks`), its structure against the ePub's text, and its
@@ -26,8 +28,10 @@ from pathlib import Path
 
 from presswork.release.epubchecks import epub_package
 from presswork.release.pdfchecks import pdf_fonts, pdf_links, pdf_structure, structure_against
+from presswork.release.preflight import print_preflight
 from presswork.release.textchecks import words_whole
 from presswork.release.verdict import Verdict
+from presswork.styles import production, styles_dir
 
 
 def editions(folder: Path) -> list[Path]:
@@ -46,6 +50,8 @@ def verify(folder: Path) -> list[Verdict]:
             epub = folder / f"{path.stem.removesuffix('-print')}.epub"
             beside = epub if epub.is_file() else None
             verdicts.append(qpdf_check(path))
+            if path.stem.endswith("-print"):
+                verdicts += print_preflight(path, production(styles_dir()).sheet.bleed_mm)
             verdicts += _safely("pdfua", path, _listed(pdfua_check))
             verdicts.extend(pdf_structure(path, printed=path.stem.endswith("-print")))
             verdicts += _safely("PDF links", path, _listed(pdf_links))
