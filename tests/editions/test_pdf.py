@@ -386,36 +386,6 @@ def test_title_page_and_imprint(north_korea: Built) -> None:
     assert "Back to North Korea" not in "".join(north_korea.pages)
 
 
-def test_print_edition_has_bleed_marks_and_boxes(built: Built) -> None:
-    with pikepdf.open(built.pdf) as screen, pikepdf.open(built.print_pdf) as printed:
-        assert len(screen.pages) == len(printed.pages)
-        for ours, theirs in zip(screen.pages, printed.pages, strict=True):
-            trim = [float(v) for v in theirs.TrimBox]
-            bleed = [float(v) for v in theirs.BleedBox]
-            media = [float(v) for v in theirs.MediaBox]
-            assert trim == [float(v) for v in ours.MediaBox]
-            assert bleed == pytest.approx(
-                [trim[0] - 3 * MM, trim[1] - 3 * MM, trim[2] + 3 * MM, trim[3] + 3 * MM]
-            )
-            assert media[0] < bleed[0] and media[2] > bleed[2]
-            content = (
-                b"".join(s.read_bytes() for s in theirs.obj.Contents)
-                if isinstance(theirs.obj.Contents, pikepdf.Array)
-                else theirs.obj.Contents.read_bytes()
-            )
-            # The marks are stroked in the registration colour (other paths, such as the
-            # contents' leaders, are drawn before them).
-            _, registration = content.split(b"/PressworkRegistration CS")
-            marks = re.findall(rb"([-\d.]+) ([-\d.]+) m ([-\d.]+) ([-\d.]+) l", registration)
-            assert len(marks) == 8
-            for x0, y0, x1, y1 in ((float(v) for v in m) for m in marks):
-                # every mark lies outside the bleed box
-                outside_x = min(x0, x1) >= bleed[2] or max(x0, x1) <= bleed[0]
-                outside_y = min(y0, y1) >= bleed[3] or max(y0, y1) <= bleed[1]
-                assert outside_x or outside_y
-    assert PdfReader(built.print_pdf).pages[3].extract_text() == built.pages[3]
-
-
 def test_qpdf_finds_no_problem(built: Built) -> None:
     for path in (built.pdf, built.print_pdf):
         result = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
