@@ -20,9 +20,6 @@ from pathlib import Path
 
 FONT_SUFFIXES = (".ttf", ".otf")
 PRODUCTION_FILE = "production.toml"
-# WeasyPrint's hyphenate-limit-chars where pdf.css's html rule sets none: words shorter
-# than this are never hyphenated.
-DEFAULT_HYPHENATED_WORD = 5
 # Enough of CSS to read the declarations of its rules (css_declarations).
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _CSS_RULE = re.compile(r"([^{};]*)\{([^{}]*)\}")
@@ -275,22 +272,6 @@ def screen_colours(styles: Path) -> dict[str, RGB]:
 
 def _hex(rgb: RGB) -> str:
     return "#" + "".join(f"{v:02x}" for v in rgb)
-
-
-def shortest_hyphenated_word(styles: Path) -> int:
-    """The fewest characters of a word the PDF hyphenates: the first number of the
-    ``hyphenate-limit-chars`` that ``pdf.css`` sets on ``html`` (the stylesheet is the one
-    place it is set), read again only once the stylesheet has changed."""
-    return _shortest_hyphenated_word(styles, _version(styles / "pdf.css"))
-
-
-@cache
-def _shortest_hyphenated_word(styles: Path, version: tuple[int, int, int] | None) -> int:
-    found = DEFAULT_HYPHENATED_WORD
-    for selector, name, value in css_declarations((styles / "pdf.css").read_text("utf-8")):
-        if selector == "html" and name == "hyphenate-limit-chars" and value[:1].isdigit():
-            found = int(value.split()[0])
-    return found
 
 
 def css_declarations(css: str) -> Iterator[tuple[str, str, str]]:

@@ -15,11 +15,9 @@ from presswork.config.front_matter import split_front_matter
 from presswork.config.manifest import KEYS
 from presswork.errors import ManuscriptError
 from presswork.styles import (
-    DEFAULT_HYPHENATED_WORD,
     PRODUCTION_FILE,
     print_edition,
     production,
-    shortest_hyphenated_word,
     styles_dir,
 )
 
@@ -115,25 +113,3 @@ def test_the_print_colours_are_those_of_the_stylesheet(tmp_path: Path) -> None:
         (tmp_path / "pdf.css").write_text(css_edit(css), encoding="utf-8")
         with pytest.raises(ValueError, match=re.escape(said)):
             print_edition(tmp_path)
-
-
-def test_the_shortest_hyphenated_word_is_read_from_the_stylesheet(tmp_path: Path) -> None:
-    """pdf.css is the one place WeasyPrint's hyphenate-limit-chars is set; the ties of
-    the PDF's paragraphs read it there."""
-    for css, expected in (
-        ("html { color: black; hyphenate-limit-chars: 8 2 3; }", 8),
-        ("p { hyphenate-limit-chars: 9 2 3; } html { hyphens: auto; }", DEFAULT_HYPHENATED_WORD),
-        (
-            "@page { @top-right { content: none; } } html { /* hyphenate-limit-chars: 9 */"
-            " hyphens: auto; hyphenate-limit-chars: 7 2 3; }",
-            7,
-        ),
-    ):
-        folder = tmp_path / str(expected)
-        folder.mkdir()
-        (folder / "pdf.css").write_text(css, encoding="utf-8")
-        assert shortest_hyphenated_word(folder) == expected
-    shipped = re.search(
-        r"hyphenate-limit-chars:\s*(\d+)", (styles_dir() / "pdf.css").read_text(encoding="utf-8")
-    )
-    assert shipped and shortest_hyphenated_word(styles_dir()) == int(shipped.group(1))

@@ -15,7 +15,7 @@ import pytest
 from presswork.layout import engine
 from presswork.model import Book
 from presswork.render.html import Refinements, chapter_html
-from presswork.styles import styles_dir
+from presswork.styles import production, styles_dir
 
 from conftest import resolved, write_book
 
@@ -99,3 +99,35 @@ def test_a_word_kept_whole_mid_paragraph_does_not_break_the_line_early(
         if len(lines) > 1:
             assert len(lines[0].split()) >= 5, (width, lines)
         assert not re.search(r"\bcoun[-\u2010]$", "\n".join(lines), re.M), (width, lines)
+
+
+def test_no_more_than_two_hyphenated_lines_run_in_a_layout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """WeasyPrint, taught hyphenate-limit-lines (presswork.layout.hyphenation), sets no
+    third hyphenated line running in its first layout; taught nothing, it does, on the
+    same paragraphs: the North Korea entry's, at narrow widths that hyphenate often."""
+    from contextlib import nullcontext
+
+    from presswork.layout.pages import hyphenated_lines
+
+    from conftest import MANUSCRIPT
+
+    book = resolved(MANUSCRIPT)
+    (chapter,) = book.chapters
+    markup = chapter_html(book, chapter)
+    paragraphs = "".join(m.group(0) for m in _PARAGRAPH.finditer(markup))
+    start, end = re.search(r"<section[^>]*>.*</section>", markup, re.S).span()  # type: ignore[union-attr]
+    narrow = "".join(
+        f'<div style="width: {width}mm">{paragraphs}</div>' for width in (55, 62, 70, 77)
+    )
+    document = markup[:start] + f"<section>{narrow}</section>" + markup[end:]
+    limit = production(styles_dir()).hyphens_in_a_row
+
+    def longest_run() -> int:
+        layout = engine.layout_of(document, book.root, styles_dir())
+        return max(line.in_a_row for line in hyphenated_lines(layout.document))
+
+    assert longest_run() <= limit
+    monkeypatch.setattr(engine, "hyphens_in_a_row", lambda limit: nullcontext())
+    assert longest_run() > limit

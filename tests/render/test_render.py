@@ -16,6 +16,7 @@ from lxml import etree, html
 
 from presswork.model import Book, PageStart
 from presswork.render import html as pdf_html
+from presswork.render.html import PARAGRAPH_END
 from presswork.render.xhtml import epub_markup
 from presswork.transforms.page_breaks import with_page_breaks
 
@@ -234,51 +235,50 @@ def test_the_last_two_words_are_found_as_the_expression_finds_them(text: str) ->
     assert pdf_html._last_two(text) == expected
 
 
-def test_the_space_before_a_tie_is_outside_its_unbreakable_span(tmp_path: Path) -> None:
+def test_a_tie_after_a_link_is_a_span_with_the_space_outside(tmp_path: Path) -> None:
+    """Where a paragraph ends in a link, its last words and the link are one span; the
+    space before it is outside the unbreakable span, where the line may break. Plain
+    text ends in no span: a no-break space ties it."""
     root = write_book(
         tmp_path / "ties",
-        {
-            "t.md": "# T\n\nOne ends on the country.\n\nOne breaks a line\nin Pyongyang.\n\n"
-            "One ends on [a link](https://example.org).\n"
-        },
+        {"t.md": "# T\n\nOne ends on the country.\n\nOne ends on [a link](https://example.org).\n"},
     )
     book = resolved(root)
-    tree = parsed(pdf_html.chapter_html(book, book.chapters[0]))
-    paragraphs = tree.xpath("//p")
-    assert len(paragraphs) == 3
-    for p, words in zip(paragraphs, ["the country.", "in Pyongyang.", "a link."], strict=True):
-        (tie,) = p.xpath("span[@class='tie']")
-        (unbroken,) = tie.xpath("span[@class='unbroken']")
-        assert tie.text == " " and unbroken.text_content() == words
-        before = p.text or ""
-        assert before and not before[-1].isspace()  # the line may break at the tie's space
+    plain, linked = parsed(pdf_html.chapter_html(book, book.chapters[0])).xpath("//p")
+    assert not plain.xpath(".//span")
+    (tie,) = linked.xpath("span[@class='tie']")
+    (unbroken,) = tie.xpath("span[@class='unbroken']")
+    assert tie.text == " " and unbroken.text_content() == "a link."
+    before = linked.text or ""
+    assert before and not before[-1].isspace()  # the line may break at the tie's space
 
 
 @pytest.mark.parametrize(
     ("ending", "tied"),
     [
-        ("to distant countries.", "distant\u00a0countries."),  # the first is tried
-        ("without breaks or days off.", "days\u00a0off."),  # neither is hyphenated
-        ("in (see) 2023.", "(see)\u00a02023."),
-        ("the country.", None),  # "country" could be hyphenated: a span keeps it whole
-        ("South Korean-style language.", None),  # a compound's first part is shorter
-        ("international community.", None),  # too long to tie: the last word kept whole
+        ("to distant countries.", "distant\u00a0countries.\u2060"),
+        ("without breaks or days off.", "days\u00a0off.\u2060"),
+        ("in (see) 2023.", "(see)\u00a02023.\u2060"),
+        ("the country.", "the\u00a0country.\u2060"),
+        # 22 and 24 characters, more than production.toml's tie_characters: not tied,
+        # but the last word, ended by the mark, is kept whole by the layout
+        ("South Korean-style language.", "Korean-\u2060style language.\u2060"),
+        ("international community.", "international community.\u2060"),
     ],
 )
-def test_a_no_break_space_ties_the_last_two_words_where_it_keeps_the_last_whole(
-    tmp_path: Path, ending: str, tied: str | None
+def test_a_paragraph_ends_in_its_last_two_words_tied_and_marked(
+    tmp_path: Path, ending: str, tied: str
 ) -> None:
-    """WeasyPrint hyphenates only the first word long enough before the next place a
-    line may break (pdf.css's ``hyphenate-limit-chars``: 6): tied by a no-break space,
-    the pair's last word is whole where the first is tried or the last is too short."""
+    """The last two words are tied by a no-break space where together they are short
+    enough, and the paragraph's text ends with the mark that tells the layout to keep
+    that last run of text whole (tests/layout/test_line_breaks.py lays it out)."""
+    assert PARAGRAPH_END == "\u2060"
     root = write_book(tmp_path / "nbsp", {"t.md": f"# T\n\nA paragraph that ends {ending}\n"})
     book = resolved(root)
     (p,) = parsed(pdf_html.chapter_html(book, book.chapters[0])).xpath("//p")
-    spans = p.xpath(".//span")
-    if tied is None:
-        assert spans and "\u00a0" not in p.text_content()
-    else:
-        assert not spans and p.text_content().endswith(" " + tied)
+    assert not p.xpath(".//span")
+    assert p.text_content().endswith(" " + tied)
+    assert p.text_content().count("\u00a0") == ("\u00a0" in tied)
 
 
 def test_compiled_templates_are_kept_in_the_users_cache_folder_alone(

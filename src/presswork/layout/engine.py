@@ -23,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from presswork.layout.hyphenation import hyphens_in_a_row
 from presswork.layout.pages import Layout, hyphenated_lines
 from presswork.pdf.continued import ELEMENT_KEY
 from presswork.render.html import WIDOWS_CLASS, Refinements
@@ -135,7 +136,8 @@ def layout_of(html: str, manuscript: Path, styles: Path, version: str | None = N
     parsed = _styles(manuscript, styles, version)
     from weasyprint import HTML
 
-    with _weasyprint_warnings() as messages:
+    limit = production(styles).hyphens_in_a_row
+    with _weasyprint_warnings() as messages, hyphens_in_a_row(limit):
         document = HTML(
             string=html, base_url=str(manuscript) + "/", url_fetcher=parsed.fetcher
         ).render(stylesheets=[parsed.stylesheet], font_config=parsed.fonts)

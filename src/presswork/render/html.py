@@ -38,7 +38,7 @@ from presswork.model import (
     plain_text,
 )
 from presswork.render import markup
-from presswork.styles import production, shortest_hyphenated_word, styles_dir
+from presswork.styles import production, styles_dir
 from presswork.transforms import long_notes, words
 
 WIDOWS_CLASS = "widows-"  # pdf.css's .widows-N: a paragraph's widows raised to N
@@ -48,7 +48,11 @@ WIDOWS_CLASS = "widows-"  # pdf.css's .widows-N: a paragraph's widows raised to 
 # broken by the layout. The joiner is invisible and is not in the PDF's text.
 COMPOUND_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
 WORD_JOINER = "\u2060"
-NO_BREAK_SPACE = "\u00a0"  # ties a paragraph's last two words where no span is needed
+NO_BREAK_SPACE = "\u00a0"  # ties a paragraph's last two words
+# Ends the text of a paragraph (after its last word), so that the layout knows the run of
+# text it would break there for the paragraph's last, and keeps it whole
+# (:mod:`presswork.layout.hyphenation`). A word joiner: invisible, and not in the text.
+PARAGRAPH_END = WORD_JOINER
 # The date the units of the layout are written with, so that their layout, and the
 # cache's key of it, does not change with the book's date; the join writes the book's.
 UNIT_DATE = datetime(2000, 1, 1, tzinfo=UTC)
@@ -98,9 +102,6 @@ class PdfLinks:
     # A paragraph's last two words are tied up to this many characters (production.toml),
     # read once for the document, not for each paragraph.
     tie_characters: int = field(default_factory=lambda: production(styles_dir()).tie_characters)
-    # The fewest characters of a word the PDF hyphenates (pdf.css), which decides how
-    # the last two words are tied (see _last_two_unbroken).
-    hyphenated_word: int = field(default_factory=lambda: shortest_hyphenated_word(styles_dir()))
     # A note is continued after its chapter beyond this many characters (production.toml).
     continued_over: int = field(default_factory=lambda: production(styles_dir()).continued_over)
     continued_lead: int = field(default_factory=lambda: production(styles_dir()).continued_lead)
@@ -169,7 +170,7 @@ class PdfLinks:
 
         if whole:
             children = words.rewrite_words(children, edit)
-        return _last_two_unbroken(children, self.tie_characters, self.hyphenated_word)
+        return _last_two_unbroken(children, self.tie_characters)
 
     def note_id(self, ref: NoteRef) -> str:
         return ids.pdf_note(ref.chapter, ref.number)
@@ -215,19 +216,19 @@ def _last_two(text: str) -> tuple[int, str] | None:
     return first, text[first:last]
 
 
-def _last_two_unbroken(children: tuple[Any, ...], limit: int, hyphenated: int) -> tuple[Any, ...]:
-    """``children`` with the last two words of their last text kept together and whole
-    (one :class:`Unbroken`), where the two are no longer than ``limit`` characters
+def _last_two_unbroken(children: tuple[Any, ...], limit: int) -> tuple[Any, ...]:
+    """``children`` with the last two words of their last text kept together and whole:
+    tied by a no-break space where the two are no longer than ``limit`` characters
     (``tie_characters`` of ``styles/production.toml``; a long pair would leave the line
-    before it loose), else the last word alone kept whole. Where that text is only the
-    end of a word that an inline node before it holds (``(see <a>China entry</a>).``),
-    that node goes with it, if it is short. One span for both words: a no-break space
-    before a span of its own makes WeasyPrint 70 set a hyphenated word on a line of its
-    own. The space before the span goes with it (:class:`Unbroken`).
+    before it loose), and the text ended by :data:`PARAGRAPH_END`, which tells the
+    layout not to break a word of the run it ends (the pair, or the last word alone).
+    Where that text is only the end of a word that an inline node before it holds
+    (``(see <a>China entry</a>).``), that node goes with it in a span
+    (:class:`Unbroken`), if it is short; the space before the span goes with it.
 
-    Where no span is needed, a no-break space alone ties the two (:func:`_tied_by_space`):
-    each inline span of a paragraph makes WeasyPrint lay the lines before it out again,
-    and a span at the end of every paragraph cost a fifth of a chapter's layout."""
+    A span for every paragraph would do the same, but each inline span of a paragraph
+    makes WeasyPrint lay the lines before it out again: at the end of every paragraph
+    that was a fifth of a chapter's layout."""
     for index in range(len(children) - 1, -1, -1):
         node = children[index]
         if isinstance(node, Text):
@@ -248,49 +249,19 @@ def _last_two_unbroken(children: tuple[Any, ...], limit: int, hyphenated: int) -
                 tied = Unbroken((before, Text(tail)), space)
                 rest = (Text(after),) if after else ()
                 return (*head, tied, *rest, *children[index + 1 :])
-            if first_word and len(tail) <= limit and _tied_by_space(first_word, tail, hyphenated):
+            kept = node.text[: begin + len(tail)]
+            if first_word and len(tail) <= limit:
                 end = begin + len(first_word)
-                joined = node.text[:begin] + first_word.rstrip() + NO_BREAK_SPACE + node.text[end:]
-                return (*children[:index], Text(joined), *children[index + 1 :])
-            start = begin
-            if len(tail) > limit and first_word:  # too long to tie: the last word
-                start += len(first_word)
-                tail = node.text[start:].rstrip()
-            kept = node.text[:start].rstrip(_SPACES)
-            space = node.text[len(kept) : start]
-            head = children[:index]
-            if not kept and not space:  # the space before ends the node before
-                head, space = _split_space(head)
-            pieces = [Text(kept), Unbroken((Text(tail),), space), Text(after)]
-            new = [piece for piece in pieces if not isinstance(piece, Text) or piece.text]
-            return (*head, *new, *children[index + 1 :])
+                kept = node.text[:begin] + first_word.rstrip() + NO_BREAK_SPACE + kept[end:]
+            ended = Text(kept + PARAGRAPH_END + after)
+            return (*children[:index], ended, *children[index + 1 :])
         if isinstance(node, Emphasis | Strong | Link):
-            inner = _last_two_unbroken(node.children, limit, hyphenated)
+            inner = _last_two_unbroken(node.children, limit)
             if inner != node.children:
                 return (*children[:index], replace(node, children=inner), *children[index + 1 :])
         if isinstance(node, Unbroken):
             return children
     return children
-
-
-_ALL_LETTERS = re.compile(r"\W*([^\W\d_]+)\W*")
-_EDGES = re.compile(r"^\W+|\W+$")
-
-
-def _tied_by_space(first: str, pair: str, hyphenated: int) -> bool:
-    """Whether a no-break space between the two words of ``pair`` (``first`` its first
-    word, with the spaces after it) keeps its last word whole, as a span would.
-
-    WeasyPrint 70 hyphenates the first word long enough (``hyphenated`` characters, the
-    first number of pdf.css's ``hyphenate-limit-chars``) of the text that runs to the
-    next place a line may break, and only that one: for a pair tied by a no-break space,
-    the pair. Its last word is never hyphenated where its first is a word of letters long
-    enough (that one is tried instead; the line's last word is then whole, with a word
-    before it), or where the last is too short to hyphenate."""
-    word = _ALL_LETTERS.fullmatch(first.rstrip())
-    if word is not None and len(word.group(1)) >= hyphenated:
-        return True
-    return len(_EDGES.sub("", pair[len(first) :].strip())) < hyphenated
 
 
 def _split_space(children: tuple[Any, ...]) -> tuple[tuple[Any, ...], str]:
