@@ -24,6 +24,7 @@ from presswork.layout.workers import Kind
 from presswork.model import Book, Chapter, PageStart
 from presswork.render import html
 from presswork.render.html import Refinements
+from presswork.styles import print_edition
 
 PLACEHOLDER_FOLIO = "999"  # as wide as a real page number of a long report
 
@@ -193,10 +194,13 @@ def unit_layout(job: Job) -> UnitLayout:
     del layout, pages
     if placeholders is not None:
         gc.collect()
+    # The print edition's inks, beside each page's content: converted here, once, and
+    # kept with the unit in the cache, not at every join of the book.
+    inks = print_edition(job.styles)
     if unit.furniture is not None:
-        written = as_artifacts(written)
+        written = as_artifacts(written, prepare=inks)
     else:
-        written = tagged(written, leaders, pack=True)
+        written = tagged(written, leaders, pack=True, prepare=inks)
     return replace(laid_out, pdf=written, write_warnings=tuple(messages))
 
 

@@ -1,154 +1,98 @@
 """The print edition's colours: what the laid-out pages paint in sRGB, in process inks.
 
-In: a :class:`pikepdf.Pdf` (the book's laid-out pages) and a
+In: a :class:`pikepdf.Pdf` (the book's laid-out pages, or a unit of them) and a
 :class:`~presswork.styles.PrintEdition`: the printing condition's ICC profile and the
 inks the designer set for the colours of ``pdf.css``. Out: the same pages, nothing laid
 out again, with every colour in DeviceCMYK, which the PDF/X output intent defines: each
 colour operator of their content and of the forms and patterns they draw, the colours
-of shadings and of transparency groups, and every image. A colour the designer named
-takes their inks; any other grey, black ink alone as light as that grey (read off the
-profile); any other colour, what the profile makes of it (relative colorimetric, black
-point compensated); an image, each pixel through the profile. A grey image stays grey,
-which the output intent prints in black ink alone.
+of shadings and of transparency groups, and every image, each colour as
+:mod:`presswork.pdf.inks` gives it. A grey image stays grey, which the output intent
+prints in black ink alone. A unit laid out converts its pages' content beforehand
+(:func:`prepare_print`), which the book's print edition then takes.
 """
 
 from __future__ import annotations
 
-import io
-import re
 import zlib
-from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, Literal
+from functools import cache
+from typing import Any
 
 import pikepdf
-from PIL import Image, ImageCms
 
+from presswork.pdf.devicecolours import SET_IN_DEVICE, rewritten
+from presswork.pdf.inks import Inks, Space
 from presswork.styles import CMYK, PrintEdition
 
-Space = Literal["rgb", "gray", "lab", "cmyk", "other"]
 _CMYK_NAME = pikepdf.Name.DeviceCMYK
-# Operators that set a colour in a device space, and what they become.
-_SET_IN_DEVICE = {"rg": ("k", "rgb"), "RG": ("K", "rgb"), "g": ("k", "gray"), "G": ("K", "gray")}
 _SET_SPACE = {"cs": "fill", "CS": "stroke"}
 _SET_COLOUR = {"sc": "fill", "scn": "fill", "SC": "stroke", "SCN": "stroke"}
 _CONVERTED: frozenset[Space] = frozenset({"rgb", "gray", "lab"})
-# What a content stream may hold that cannot be read by splitting it at white space: a
-# literal string or a comment (either may hold anything), an inline image's data, or a
-# colour set in a colour space (which needs the graphics state followed). Any of these
-# bytes anywhere, a name's included, and the content is parsed.
-_NEEDS_PARSING = (b"(", b"%", b"BI", b"cs", b"CS", b"sc", b"SC")
-_DEVICE_OPERATORS = frozenset(op.encode("ascii") for op in _SET_IN_DEVICE)
-_NUMBER = re.compile(rb"[-+]?(?:\d+\.?\d*|\.\d+)")
-
-
-class Inks:
-    """Colours of the screen edition in the printing condition's inks."""
-
-    def __init__(self, edition: PrintEdition) -> None:
-        self.named = dict(edition.inks)
-        profile = ImageCms.getOpenProfile(str(edition.intent.profile))
-        srgb, lab = ImageCms.createProfile("sRGB"), ImageCms.createProfile("LAB", 5000)
-        intent, flags = ImageCms.Intent.RELATIVE_COLORIMETRIC, ImageCms.Flags.BLACKPOINTCOMPENSATION
-        self.profile = profile
-        self.from_srgb = ImageCms.buildTransform(srgb, profile, "RGB", "CMYK", intent, flags)
-        self.from_lab = ImageCms.buildTransform(lab, profile, "LAB", "CMYK", intent, flags)
-        self.srgb_lightness = ImageCms.buildTransform(srgb, lab, "RGB", "LAB", intent, flags)
-        # The lightness of black ink alone at each of 256 steps, from paper to solid.
-        ramp = Image.frombytes("CMYK", (256, 1), bytes(b for k in range(256) for b in (0, 0, 0, k)))
-        black = ImageCms.buildTransform(profile, lab, "CMYK", "LAB", intent)
-        self.black_lightness = [px[0] for px in _pixels(_apply(ramp, black))]
-        self.known: dict[tuple[str, tuple[float, ...]], CMYK] = {}
-
-    def of(self, space: Space, values: tuple[float, ...]) -> CMYK:
-        """The inks of a colour given in ``space`` ("rgb", "gray" or "lab")."""
-        key = (space, values)
-        found = self.known.get(key)
-        if found is None:
-            found = self.known[key] = self._convert(space, values)
-        return found
-
-    def _convert(self, space: Space, values: tuple[float, ...]) -> CMYK:
-        if space == "gray":
-            values = (values[0],) * 3
-            space = "rgb"
-        if space == "lab":
-            lightness, a, b = values
-            pixel = (round(lightness * 2.55), round(a) + 128, round(b) + 128)
-            return _inks(_apply(Image.new("LAB", (1, 1), pixel), self.from_lab))
-        red, green, blue = (max(0, min(255, round(v * 255))) for v in values)
-        named = self.named.get((red, green, blue))
-        if named is not None:
-            return named
-        colour = Image.new("RGB", (1, 1), (red, green, blue))
-        if red == green == blue:
-            grey = _apply(colour, self.srgb_lightness).getpixel((0, 0))
-            assert isinstance(grey, tuple)
-            return (0.0, 0.0, 0.0, self._black_for(int(grey[0])))
-        return _inks(_apply(colour, self.from_srgb))
-
-    def _black_for(self, lightness: int) -> float:
-        """How much black ink alone is as light as ``lightness`` (0 to 255): the step of
-        the profile's black ramp nearest to it (the ramp darkens as it goes)."""
-        ramp = [-v for v in self.black_lightness]
-        step = min(bisect_left(ramp, -lightness), 255)
-        if step and abs(self.black_lightness[step - 1] - lightness) < abs(
-            self.black_lightness[step] - lightness
-        ):
-            step -= 1
-        return round(step / 255, 4)
-
-    def image(self, picture: Image.Image, icc: bytes | None) -> Image.Image:
-        """An image in the inks, each pixel through the profile from its own colour
-        space (its embedded profile, or else sRGB)."""
-        if picture.mode == "LAB":
-            return _apply(picture, self.from_lab)
-        if picture.mode != "RGB":
-            picture = picture.convert("RGB")
-        transform = self.from_srgb
-        if icc:
-            source = ImageCms.getOpenProfile(io.BytesIO(icc))
-            intent = ImageCms.Intent.RELATIVE_COLORIMETRIC
-            flags = ImageCms.Flags.BLACKPOINTCOMPENSATION
-            transform = ImageCms.buildTransform(source, self.profile, "RGB", "CMYK", intent, flags)
-        return _apply(picture, transform)
-
-
-def _apply(picture: Image.Image, transform: ImageCms.ImageCmsTransform) -> Image.Image:
-    converted = ImageCms.applyTransform(picture, transform)
-    assert converted is not None  # None only for a transform made in place
-    return converted
-
-
-def _pixels(picture: Image.Image) -> Iterator[Any]:
-    return (picture.getpixel((x, 0)) for x in range(picture.width))
-
-
-def _inks(picture: Image.Image) -> CMYK:
-    pixel = picture.getpixel((0, 0))
-    assert isinstance(pixel, tuple)
-    c, m, y, k = pixel
-    return (round(c / 255, 4), round(m / 255, 4), round(y / 255, 4), round(k / 255, 4))
 
 
 def _numbers(inks: CMYK) -> list[Decimal]:
     return [Decimal(f"{v:.4f}").normalize() + 0 for v in inks]
 
 
-def in_process_inks(pdf: pikepdf.Pdf, edition: PrintEdition) -> None:
+PRINT_CONTENTS = pikepdf.Name("/PressworkPrintContents")
+ObjGen = tuple[int, int]
+# What the layout converted beforehand, by the object it stands for: a page's content
+# stream's own content in inks (a stream), a form's (its bytes).
+Prepared = Mapping[ObjGen, "pikepdf.Object | bytes"]
+
+
+@cache
+def inks_of(edition: PrintEdition) -> Inks:
+    """The inks of ``edition``, made once in a process (its profile read, its
+    transforms built)."""
+    return Inks(edition)
+
+
+def prepare_print(pdf: pikepdf.Pdf, edition: PrintEdition) -> None:
+    """Give each page of a laid-out unit, beside its content, that content in inks
+    (``/PressworkPrintContents``: a stream for each of its content streams), so that
+    the print edition takes it rather than converting every page of the book in the
+    process that joins them, at every build: a unit is laid out, and converted, once,
+    in parallel with the others, and kept in the cache."""
+    converter = _Converter(pdf, inks_of(edition))
+    for page in pdf.pages:
+        streams = _streams(page.obj)
+        resources = page.obj.get("/Resources", pikepdf.Dictionary())
+        converted = converter.converted(page, streams, resources)
+        if any(new is not None for new in converted):
+            page.obj[PRINT_CONTENTS] = pikepdf.Array(
+                [
+                    stream if new is None else converter.stream(new)
+                    for stream, new in zip(streams, converted, strict=True)
+                ]
+            )
+
+
+def in_process_inks(pdf: pikepdf.Pdf, edition: PrintEdition, prepared: Prepared = {}) -> None:  # noqa: B006
     """Turn every colour of ``pdf``'s pages, in place, into the printing condition's
-    process inks."""
-    _Converter(pdf, Inks(edition)).pages()
+    process inks, taking the content ``prepared`` beforehand where there is some."""
+    _Converter(pdf, inks_of(edition), prepared).pages()
+
+
+def _streams(holder: pikepdf.Object) -> list[pikepdf.Object]:
+    contents = holder.get("/Contents")
+    found = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+    return [stream for stream in found if stream is not None]
 
 
 class _Converter:
     """Walks what the pages draw, converting each object once."""
 
-    def __init__(self, pdf: pikepdf.Pdf, inks: Inks) -> None:
+    def __init__(self, pdf: pikepdf.Pdf, inks: Inks, prepared: Prepared | None = None) -> None:
         self.pdf = pdf
         self.inks = inks
+        self.prepared = prepared or {}
         self.seen: set[tuple[int, int]] = set()
+
+    def stream(self, content: bytes) -> pikepdf.Object:
+        """A new content stream, compressed quickly (the file is saved again soon)."""
+        return self.pdf.make_stream(zlib.compress(content, 1), Filter=pikepdf.Name.FlateDecode)
 
     def first_time(self, obj: pikepdf.Object) -> bool:
         if not obj.is_indirect:
@@ -161,17 +105,45 @@ class _Converter:
     def pages(self) -> None:
         for page in self.pdf.pages:
             resources = page.obj.get("/Resources", pikepdf.Dictionary())
-            converted = self.content(page, resources)
-            if converted is not None:
-                page.obj.Contents = self.pdf.make_stream(converted)
+            streams = _streams(page.obj)
+            ready = [self.prepared.get(stream.objgen) for stream in streams]
+            if any(isinstance(r, pikepdf.Object) for r in ready):
+                taken = [
+                    r if isinstance(r, pikepdf.Object) else s
+                    for r, s in zip(ready, streams, strict=True)
+                ]
+                page.obj.Contents = pikepdf.Array(taken)
+                streams = [s for r, s in zip(ready, streams, strict=True) if r is None]
+            converted = self.converted(page, streams, resources)
+            for stream, new in zip(streams, converted, strict=True):
+                if new is not None:
+                    stream.write(zlib.compress(new, 1), filter=pikepdf.Name.FlateDecode)
             self.group(page.obj)
             self.resources(resources)
 
-    def content(self, holder: Any, resources: pikepdf.Object) -> bytes | None:
-        """The content of a page or form with its colours in inks; None if unchanged."""
-        plain = self.plain(_content_bytes(holder))
-        if plain is not None:
-            return plain or None
+    def converted(
+        self, holder: Any, streams: list[pikepdf.Object], resources: pikepdf.Object
+    ) -> list[bytes | None]:
+        """Each of ``streams`` (the content of ``holder``, a page or a form) in inks, or
+        None where it has no colour to convert: rewritten where the colours stand
+        (:mod:`presswork.pdf.devicecolours`), or, where one must be parsed, the whole
+        content parsed into the first and the others emptied."""
+        found: list[bytes | None] = []
+        for stream in streams:
+            data = stream.read_bytes()
+            new = rewritten(data, self.inks.of)  # type: ignore[arg-type]
+            if new is None:
+                whole = self.parsed(holder, resources)
+                if whole is None:
+                    return [None] * len(streams)
+                emptied: list[bytes | None] = [b""] * (len(streams) - 1)
+                return [whole, *emptied]
+            found.append(None if new is data else new)
+        return found
+
+    def parsed(self, holder: Any, resources: pikepdf.Object) -> bytes | None:
+        """The content of a page or form, parsed, with its colours in inks; None if
+        unchanged."""
         changed = False
         spaces: dict[str, Space] = {"fill": "gray", "stroke": "gray"}
         saved: list[dict[str, Space]] = []
@@ -183,8 +155,8 @@ class _Converter:
                 saved.append(dict(spaces))
             elif operator == "Q" and saved:
                 spaces = saved.pop()
-            if operator in _SET_IN_DEVICE:
-                new, space = _SET_IN_DEVICE[operator]
+            if operator in SET_IN_DEVICE:
+                new, space, _ = SET_IN_DEVICE[operator]
                 values = tuple(float(v) for v in operands)
                 inks = self.inks.of(space, values)  # type: ignore[arg-type]
                 operations.append((_numbers(inks), pikepdf.Operator(new)))
@@ -207,41 +179,6 @@ class _Converter:
                     continue
             operations.append(instruction)
         return pikepdf.unparse_content_stream(operations) if changed else None
-
-    def plain(self, data: bytes) -> bytes | None:
-        """Content whose colours are all device colours, among tokens that cannot hide
-        one (no string, comment or inline image: split at white space, its tokens are
-        its tokens), rewritten line by line where the colours stand: parsing a report's
-        every operator into objects and writing them back took a second and a half of
-        its join. ``b""`` where nothing changes; None where the content must be parsed
-        (a colour whose operands are not plain numbers on its line included)."""
-        if any(mark in data for mark in _NEEDS_PARSING):
-            return None
-        lines = data.split(b"\n")
-        changed = False
-        for index, line in enumerate(lines):
-            if b"g" not in line and b"G" not in line:
-                continue
-            tokens = line.split()
-            if not _DEVICE_OPERATORS.intersection(tokens):
-                continue
-            written: list[bytes] = []
-            for token in tokens:
-                operator = token.decode("ascii", "replace")
-                if operator in _SET_IN_DEVICE:
-                    new, space = _SET_IN_DEVICE[operator]
-                    count = 3 if space == "rgb" else 1
-                    operands = written[-count:]
-                    if len(operands) < count or not all(map(_NUMBER.fullmatch, operands)):
-                        return None
-                    del written[-count:]
-                    inks = self.inks.of(space, tuple(float(v) for v in operands))  # type: ignore[arg-type]
-                    written += [str(v).encode("ascii") for v in _numbers(inks)]
-                    token = new.encode("ascii")
-                written.append(token)
-            lines[index] = b" ".join(written)
-            changed = True
-        return b"\n".join(lines) if changed else b""
 
     def group(self, holder: pikepdf.Object) -> None:
         """A transparency group blends in the inks."""
@@ -285,9 +222,12 @@ class _Converter:
 
     def form(self, form: pikepdf.Object, outer: pikepdf.Object) -> None:
         resources = form.get("/Resources", outer)
-        converted = self.content(form, resources)
+        ready = self.prepared.get(form.objgen)
+        (converted,) = (
+            [ready] if isinstance(ready, bytes) else self.converted(form, [form], resources)
+        )
         if converted is not None:
-            form.write(zlib.compress(converted), filter=pikepdf.Name.FlateDecode)
+            form.write(zlib.compress(converted, 1), filter=pikepdf.Name.FlateDecode)
         self.group(form)
         self.resources(resources)
 
@@ -334,16 +274,6 @@ class _Converter:
         for key in ("/Decode", "/DecodeParms", "/Intent"):
             if key in xobject:
                 del xobject[key]
-
-
-def _content_bytes(holder: Any) -> bytes:
-    """A page's or a form's content, its streams one after the other."""
-    if isinstance(holder, pikepdf.Page):
-        contents = holder.obj.get("/Contents")
-        streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
-        return b"\n".join(s.read_bytes() for s in streams if s is not None)
-    data: bytes = holder.read_bytes()
-    return data
 
 
 def _space_of(space: Any, resources: pikepdf.Object) -> Space:

@@ -25,7 +25,7 @@ the screen edition and, from the same document, the print edition.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,10 +35,12 @@ import pikepdf
 from presswork import ids
 from presswork.cache import Store
 from presswork.editions import PrintOrder
+from presswork.pdf.colour import PRINT_CONTENTS
 from presswork.pdf.fontcopies import ObjGen, Read, read_fonts
 from presswork.pdf.fontmerge import apply_plan, plan
 from presswork.pdf.links import describe_links
 from presswork.pdf.moves import move_references
+from presswork.pdf.outlines import OutlineItem, outline_dests, read_outline, write_outline
 from presswork.pdf.pdfx import in_screen_colours
 from presswork.pdf.press import make_print_edition, page_size, print_bytes
 from presswork.pdf.save import deterministic_bytes, draw_over
@@ -92,14 +94,6 @@ def open_part(data: bytes) -> OpenedPart:
     return OpenedPart(pdf, {} if "/AcroForm" in pdf.Root else read_fonts(pdf))
 
 
-@dataclass
-class _Outline:
-    title: pikepdf.Object
-    dest: pikepdf.Object
-    count_sign: int
-    children: list[_Outline]
-
-
 class BookJoin:
     """The book joined from its parts in this process: made, its pages and trees are
     joined and its fonts planned; :meth:`finish` merges the fonts and saves it."""
@@ -124,7 +118,10 @@ class BookJoin:
         self.out = _open(parts[0].pdf)
         try:
             _date(self.out, date)
-            known = _join(self.out, parts, furniture, {} if opened is None else opened)
+            self.prepared: dict[ObjGen, pikepdf.Object | bytes] = {}
+            known = _join(
+                self.out, parts, furniture, {} if opened is None else opened, self.prepared
+            )
             describe_links(self.out, descriptions or {})
             self.planned = plan(self.out, fonts, known)
         except BaseException:
@@ -155,7 +152,7 @@ class BookJoin:
         screen = deterministic_bytes(self.out, pack=True)
         if order is None:
             return Joined(screen, None)
-        make_print_edition(self.out, order)
+        make_print_edition(self.out, order, self.prepared)
         return Joined(screen, print_bytes(self.out))
 
     def close(self) -> None:
@@ -171,11 +168,14 @@ def _join(
     parts: Sequence[Part],
     furniture: Sequence[bytes],
     opened: dict[str, OpenedPart],
+    prepared: dict[ObjGen, pikepdf.Object | bytes],
 ) -> dict[ObjGen, Read]:
     """Join the parts into ``out``, taking those ``opened`` beforehand by their keys;
-    return what of their fonts was read beforehand, by their copies in ``out``."""
+    return what of their fonts was read beforehand, by their copies in ``out``. The
+    content in inks the units carry beside their pages' (:data:`PRINT_CONTENTS`) is
+    taken off the pages into ``prepared``, for the print edition."""
     known: dict[ObjGen, Read] = {}
-    book = _Book(out)
+    book = _Book(out, prepared)
     book.adopt_own(parts[0])
     furniture_pdfs = [_open(data) for data in furniture]
     try:
@@ -198,7 +198,7 @@ def _join(
                     known[out.copy_foreign(pdf.get_object(objgen)).objgen] = fonts
             if part.furnished:
                 for page, dx in zip(appended, part.shifts, strict=True):
-                    _overlay(out, page, next(pages), dx)
+                    _overlay(out, page, next(pages), dx, prepared)
     finally:
         for furniture_pdf in furniture_pdfs:
             furniture_pdf.close()
@@ -211,8 +211,9 @@ class _Book:
     the structure tree's kids, the ParentTree's entries, the notes' ids, the named
     destinations and the outline."""
 
-    def __init__(self, out: pikepdf.Pdf) -> None:
+    def __init__(self, out: pikepdf.Pdf, prepared: dict[ObjGen, pikepdf.Object | bytes]) -> None:
         self.out = out
+        self.prepared = prepared
         self.tree = out.Root.StructTreeRoot
         self.document = kids(self.tree)[0]
         self.kids = kids(self.document)
@@ -220,13 +221,14 @@ class _Book:
         self.next_key = int(self.tree.get("/ParentTreeNextKey", _next_key(self.nums)))
         self.ids = name_tree(self.tree.IDTree) if "/IDTree" in self.tree else []
         self.dests = name_tree(out.Root.Names.Dests) if "/Names" in out.Root else []
-        self.outline = _outline(out.Root.Outlines) if "/Outlines" in out.Root else []
+        self.outline = read_outline(out.Root.Outlines) if "/Outlines" in out.Root else []
 
     def adopt_own(self, part: Part) -> None:
         """Take the first part, whose PDF the book is made from, as the others."""
         pages = list(self.out.pages)
         _apply_shifts(pages, part.shifts, self.dests, self.outline, self.kids)
         for page in pages:
+            _take_prepared(page, self.prepared)
             for annotation in page.obj.get("/Annots", []):
                 _resolve_xref(annotation)
 
@@ -242,6 +244,7 @@ class _Book:
         self.nums += [(key + offset, out.copy_foreign(_indirect(pdf, v))) for key, v in numbers]
         self.next_key = offset + int(tree.get("/ParentTreeNextKey", _next_key(numbers)))
         for page in pages:
+            _take_prepared(page, self.prepared)
             if "/StructParents" in page.obj:
                 page.obj.StructParents = int(page.obj.StructParents) + offset
             for annotation in page.obj.get("/Annots", []):
@@ -264,7 +267,7 @@ class _Book:
             dests = name_tree(out.copy_foreign(_indirect(pdf, pdf.Root.Names.Dests)))
         outline = []
         if "/Outlines" in pdf.Root:
-            outline = _outline(out.copy_foreign(_indirect(pdf, pdf.Root.Outlines)))
+            outline = read_outline(out.copy_foreign(_indirect(pdf, pdf.Root.Outlines)))
         _apply_shifts(pages, part.shifts, dests, outline, structure if part.figures else [])
         self.dests += dests
         self.outline += outline
@@ -284,7 +287,7 @@ class _Book:
             names = out.Root.Names = out.make_indirect(pikepdf.Dictionary())
         names.Dests = out.make_indirect(pikepdf.Dictionary(Names=_sorted_names(self.dests)))
         if self.outline:
-            out.Root.Outlines = _write_outline(out, self.outline)
+            out.Root.Outlines = write_outline(out, self.outline)
 
 
 def _date(pdf: pikepdf.Pdf, date: datetime) -> None:
@@ -322,53 +325,6 @@ def _sorted_names(items: list[tuple[pikepdf.Object, pikepdf.Object]]) -> pikepdf
     return pikepdf.Array([x for key in sorted(seen) for x in (pikepdf.String(key), seen[key])])
 
 
-# Outline ------------------------------------------------------------------------------
-
-
-def _outline(root: pikepdf.Object) -> list[_Outline]:
-    items: list[_Outline] = []
-    item = root.get("/First")
-    while item is not None:
-        count = int(item.get("/Count", 0))
-        items.append(
-            _Outline(
-                pikepdf.String(bytes(item.Title)), item.Dest, -1 if count < 0 else 1, _outline(item)
-            )
-        )
-        item = item.get("/Next")
-    return items
-
-
-def _write_outline(out: pikepdf.Pdf, items: list[_Outline]) -> pikepdf.Object:
-    root = out.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Outlines))
-    count = _write_items(out, root, items)
-    root.Count = count
-    return root
-
-
-def _write_items(out: pikepdf.Pdf, parent: pikepdf.Object, items: list[_Outline]) -> int:
-    """Write ``items`` under ``parent``; return how many are visible (as WeasyPrint
-    counts them)."""
-    written: list[pikepdf.Object] = []
-    visible = len(items)
-    for item in items:
-        node = out.make_indirect(
-            pikepdf.Dictionary(Title=item.title, Dest=item.dest, Parent=parent)
-        )
-        children = _write_items(out, node, item.children)
-        node.Count = children * item.count_sign
-        if item.count_sign > 0:
-            visible += children
-        if written:
-            node.Prev = written[-1]
-            written[-1].Next = node
-        written.append(node)
-    if written:
-        parent.First = written[0]
-        parent.Last = written[-1]
-    return visible
-
-
 # Pages --------------------------------------------------------------------------------
 
 
@@ -390,27 +346,42 @@ def _apply_shifts(
     pages: list[pikepdf.Page],
     shifts: tuple[float, ...],
     dests: list[tuple[pikepdf.Object, pikepdf.Object]],
-    outline: list[_Outline],
+    outline: list[OutlineItem],
     structure: list[pikepdf.Object],
 ) -> None:
     """Move the links, destinations and figure boxes of pages by ``shifts`` points to
     the right, as :func:`_overlay` moves their content."""
     moved = {page.obj.objgen: (dx, 0.0) for page, dx in zip(pages, shifts, strict=True) if dx}
     if moved:
-        targets = [dest for _, dest in dests] + list(_outline_dests(outline))
+        targets = [dest for _, dest in dests] + list(outline_dests(outline))
         move_references(moved, pages, targets, structure)
 
 
-def _outline_dests(items: list[_Outline]) -> Iterator[pikepdf.Object]:
-    for item in items:
-        yield item.dest
-        yield from _outline_dests(item.children)
+def _take_prepared(page: pikepdf.Page, prepared: dict[ObjGen, pikepdf.Object | bytes]) -> None:
+    """Take the page's content in inks off it, each stream by the stream it stands for."""
+    variant = page.obj.get(PRINT_CONTENTS)
+    if variant is None:
+        return
+    del page.obj[PRINT_CONTENTS]
+    contents = page.obj.Contents
+    streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+    for stream, inks in zip(streams, variant, strict=True):
+        prepared[stream.objgen] = inks
 
 
-def _overlay(out: pikepdf.Pdf, page: pikepdf.Page, furniture: pikepdf.Page, dx: float) -> None:
+def _overlay(
+    out: pikepdf.Pdf,
+    page: pikepdf.Page,
+    furniture: pikepdf.Page,
+    dx: float,
+    prepared: dict[ObjGen, pikepdf.Object | bytes],
+) -> None:
     """Draw the furniture page over ``page``, whose own content moves ``dx`` points to
-    the right."""
+    the right; the furniture's content in inks goes into ``prepared``, by its form."""
+    variant = furniture.obj.get(PRINT_CONTENTS)
     form = out.copy_foreign(furniture.as_form_xobject())
+    if variant is not None:
+        prepared[form.objgen] = b"\n".join(stream.read_bytes() for stream in variant)
     # WeasyPrint's pages share one resource dictionary: each page gets its own, which
     # adds its furniture to the shared entries.
     shared = page.obj.get("/Resources", pikepdf.Dictionary())

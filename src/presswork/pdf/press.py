@@ -22,8 +22,9 @@ import pikepdf
 
 from presswork.editions import PrintOrder
 from presswork.lengths import MM
-from presswork.pdf.colour import in_process_inks
+from presswork.pdf.colour import Prepared, in_process_inks
 from presswork.pdf.moves import move_references
+from presswork.pdf.outlines import outline_dests, read_outline
 from presswork.pdf.pdfx import PDF_VERSION, as_pdfx
 from presswork.pdf.save import deterministic_bytes, draw_over
 from presswork.pdf.trees import kids, name_tree
@@ -44,10 +45,12 @@ def print_bytes(pdf: pikepdf.Pdf) -> bytes:
     return deterministic_bytes(pdf, pack=True, version=PDF_VERSION)
 
 
-def make_print_edition(pdf: pikepdf.Pdf, order: PrintOrder) -> None:
-    """Turn the screen edition's pages, in place, into the print edition's."""
+def make_print_edition(pdf: pikepdf.Pdf, order: PrintOrder, prepared: Prepared = {}) -> None:  # noqa: B006
+    """Turn the screen edition's pages, in place, into the print edition's, taking the
+    content in inks ``prepared`` beforehand where there is some
+    (:func:`presswork.pdf.colour.prepare_print`)."""
     pad_to_signature(pdf, order.signature)
-    in_process_inks(pdf, order.edition)
+    in_process_inks(pdf, order.edition, prepared)
     as_pdfx(pdf, order.edition.intent, order.document_id or _identifier(pdf))
     on_sheets(pdf, order.edition.sheet, order.figures)
 
@@ -101,7 +104,8 @@ def on_sheets(pdf: pikepdf.Pdf, sheet: PrintSheet, figures: bool = True) -> None
         draw_over(pdf, page, _crop_marks(*trim, sheet), dx, dy)
         moved[page.obj.objgen] = (dx, dy)
     dests = [dest for _, dest in name_tree(pdf.Root.Names.Dests)] if _has_dests(pdf) else []
-    dests += _outline_dests(pdf.Root.get("/Outlines"))
+    if "/Outlines" in pdf.Root:
+        dests += outline_dests(read_outline(pdf.Root.Outlines))
     tree = pdf.Root.get("/StructTreeRoot")
     structure = kids(tree) if tree is not None and figures else []
     move_references(moved, pdf.pages, dests, structure, grown=2 * slug)
@@ -140,19 +144,6 @@ def page_size(page: pikepdf.Page) -> tuple[float, float]:
 
 def _has_dests(pdf: pikepdf.Pdf) -> bool:
     return "/Names" in pdf.Root and "/Dests" in pdf.Root.Names
-
-
-def _outline_dests(item: pikepdf.Object | None) -> list[pikepdf.Object]:
-    """The explicit destinations of an outline's items (a named one moves with the
-    name tree)."""
-    found: list[pikepdf.Object] = []
-    child = item.get("/First") if item is not None else None
-    while child is not None:
-        if isinstance(child.get("/Dest"), pikepdf.Array):
-            found.append(child.Dest)
-        found += _outline_dests(child)
-        child = child.get("/Next")
-    return found
 
 
 def _identifier(pdf: pikepdf.Pdf) -> str:

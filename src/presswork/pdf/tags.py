@@ -35,13 +35,14 @@ from typing import Any
 import pikepdf
 
 from presswork import ids
+from presswork.pdf.colour import prepare_print
 from presswork.pdf.continued import join_continued
 from presswork.pdf.leaders import Leader, draw_leaders
 from presswork.pdf.links import describe_links
 from presswork.pdf.pdfx import in_screen_colours
 from presswork.pdf.save import deterministic_bytes
 from presswork.pdf.trees import is_struct, kids, number_tree, walk
-from presswork.styles import OutputIntent
+from presswork.styles import OutputIntent, PrintEdition
 
 BLOCKS = {"/P", "/H1", "/H2", "/H3", "/H4", "/H5", "/H6", "/Caption"}
 
@@ -98,6 +99,7 @@ def tagged(
     pack: bool = False,
     descriptions: Mapping[str, str] | None = None,
     intent: OutputIntent | None = None,
+    prepare: PrintEdition | None = None,
 ) -> bytes:
     """The PDF WeasyPrint wrote with its notes tagged, its lines unwrapped and its
     ``leaders`` drawn (:func:`presswork.pdf.leaders.draw_leaders`), saved with every stream
@@ -105,7 +107,8 @@ def tagged(
     faster) and, with ``pack``, its objects in object streams. With ``descriptions``
     (a PDF whose pages are final), its links say what they lead to
     (:func:`presswork.pdf.links.describe_links`); with ``intent``, its output intent
-    names its colour space."""
+    names its colour space; with ``prepare``, its pages' content in that print
+    edition's inks beside (:func:`presswork.pdf.colour.prepare_print`)."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         owners = join_continued(pdf)
         if owners:
@@ -119,6 +122,8 @@ def tagged(
             describe_links(pdf, descriptions)
         if intent is not None:
             in_screen_colours(pdf, intent)
+        if prepare is not None:
+            prepare_print(pdf, prepare)
         return deterministic_bytes(pdf, pack=pack)
 
 
@@ -361,10 +366,11 @@ def _next_sibling(parent: pikepdf.Object, child: pikepdf.Object) -> pikepdf.Obje
     return None
 
 
-def as_artifacts(data: bytes) -> bytes:
+def as_artifacts(data: bytes, prepare: PrintEdition | None = None) -> bytes:
     """The PDF with every tagged sequence of its pages' content marked as an artifact
     instead: for pages whose content is the page's furniture (running heads, folios),
-    which belongs to the page, not to the text."""
+    which belongs to the page, not to the text. With ``prepare``, its pages' content in
+    that print edition's inks beside (:func:`presswork.pdf.colour.prepare_print`)."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         for page in pdf.pages:
             operations: list[Any] = []
@@ -374,4 +380,6 @@ def as_artifacts(data: bytes) -> bytes:
                 else:
                     operations.append(instruction)
             page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(operations))
+        if prepare is not None:
+            prepare_print(pdf, prepare)
         return deterministic_bytes(pdf, pack=True)
