@@ -305,3 +305,25 @@ def test_the_book_laid_out_as_one_document_has_the_same_pages(
     assert result.returncode == 0, result.stderr
     single = [p.extract_text() or "" for p in PdfReader(tmp_path / "three-entries.pdf").pages]
     assert single == right_book.pages
+
+
+def test_the_print_edition_s_bookmarks_lead_where_the_screen_s_do(multi: Built) -> None:
+    """The outline is kept for the prepress operator, each destination on the same page
+    and moved with the page onto its sheet; the links and their named destinations are
+    gone."""
+    slug = sum(
+        PRODUCTION["print"][k] for k in ("mark_offset_mm", "mark_length_mm", "mark_margin_mm")
+    )
+    screen, printed = PdfReader(multi.pdf), PdfReader(multi.print_pdf)
+    assert screen.named_destinations and not printed.named_destinations
+
+    def flat(outline: list[object]) -> list[object]:
+        return [d for item in outline for d in (flat(item) if isinstance(item, list) else [item])]
+
+    ours, theirs = flat(screen.outline), flat(printed.outline)
+    assert len(ours) == len(theirs) > 3
+    for mine, its in zip(ours, theirs, strict=True):
+        assert mine.title == its.title  # type: ignore[attr-defined]
+        assert screen.get_destination_page_number(mine) == printed.get_destination_page_number(its)  # type: ignore[arg-type]
+        assert float(its.left) == pytest.approx(float(mine.left) + slug * MM)  # type: ignore[attr-defined]
+        assert float(its.top) == pytest.approx(float(mine.top) + slug * MM)  # type: ignore[attr-defined]

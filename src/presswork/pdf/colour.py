@@ -91,8 +91,9 @@ class _Converter:
         self.seen: set[tuple[int, int]] = set()
 
     def stream(self, content: bytes) -> pikepdf.Object:
-        """A new content stream, compressed quickly (the file is saved again soon)."""
-        return self.pdf.make_stream(zlib.compress(content, 1), Filter=pikepdf.Name.FlateDecode)
+        """A new content stream, compressed as the editions' others are: it is made
+        once, where a unit is laid out, and held by every join of the book."""
+        return self.pdf.make_stream(zlib.compress(content, 6), Filter=pikepdf.Name.FlateDecode)
 
     def first_time(self, obj: pikepdf.Object) -> bool:
         if not obj.is_indirect:

@@ -8,7 +8,8 @@ Out: the screen edition with an output intent naming sRGB; the print edition wit
 condition's output intent (``GTS_PDFX``, its profile embedded), the PDF/X version and
 ``Trapped`` in its XMP metadata and document information, and with no annotation and no
 action: links are for screens, and PDF/X admits no annotation on the printed page. The
-structure tree keeps each link's text, no longer its annotation. Saved as PDF 1.6 by
+structure tree keeps each link's text, no longer its annotation; the destinations named
+for the links go with them (the outline's are explicit). Saved as PDF 1.6 by
 :func:`presswork.pdf.save.deterministic_bytes`.
 """
 
@@ -19,6 +20,7 @@ import zlib
 import pikepdf
 from lxml import etree
 
+from presswork.pdf.outlines import outline_dests, read_outline
 from presswork.pdf.trees import kids, number_tree
 from presswork.styles import OutputIntent
 
@@ -66,6 +68,7 @@ def as_pdfx(pdf: pikepdf.Pdf, intent: OutputIntent, document_id: str) -> None:
     edition's identifier (a ``urn:uuid:``), its XMP document id."""
     output_intent(pdf, intent, "/GTS_PDFX")
     without_annotations(pdf)
+    _without_named_destinations(pdf)
     for key in ("/OpenAction", "/AA", "/AcroForm"):
         if key in pdf.Root:
             del pdf.Root[key]
@@ -80,6 +83,20 @@ def as_pdfx(pdf: pikepdf.Pdf, intent: OutputIntent, document_id: str) -> None:
             ("xmpMM", "RenditionClass"): "default",
         }
         pdf.Root.Metadata.write(_with_claim(pdf.Root.Metadata.read_bytes(), claim))
+
+
+def _without_named_destinations(pdf: pikepdf.Pdf) -> None:
+    """The named destinations were the links' targets; the outline's own are explicit.
+    (A destination kept would be one more place to move with the page.)"""
+    names = pdf.Root.get("/Names")
+    if not isinstance(names, pikepdf.Dictionary) or "/Dests" not in names:
+        return
+    outline = read_outline(pdf.Root.Outlines) if "/Outlines" in pdf.Root else []
+    if not all(isinstance(dest, pikepdf.Array) for dest in outline_dests(outline)):
+        return  # an outline that names its destinations needs them
+    del names.Dests
+    if not names.keys():
+        del pdf.Root.Names
 
 
 def without_annotations(pdf: pikepdf.Pdf) -> None:
