@@ -26,7 +26,7 @@ from presswork.pdf.colour import Prepared, in_process_inks
 from presswork.pdf.moves import move_references
 from presswork.pdf.outlines import outline_dests, read_outline
 from presswork.pdf.pdfx import PDF_VERSION, as_pdfx
-from presswork.pdf.save import deterministic_bytes, draw_over
+from presswork.pdf.save import deterministic_bytes
 from presswork.pdf.trees import kids, name_tree
 from presswork.styles import PrintSheet
 
@@ -82,6 +82,8 @@ def on_sheets(pdf: pikepdf.Pdf, sheet: PrintSheet, figures: bool = True) -> None
         )
     )
     moved = {}
+    # Pages of one size share the streams that move them and draw their marks.
+    drawn: dict[tuple[float, ...], tuple[pikepdf.Stream, pikepdf.Stream]] = {}
     for page in pdf.pages:
         x0, y0, x1, y1 = (float(v) for v in page.obj.MediaBox)
         dx, dy = slug - x0, slug - y0
@@ -101,7 +103,13 @@ def on_sheets(pdf: pikepdf.Pdf, sheet: PrintSheet, figures: bool = True) -> None
         if spaces is None:
             spaces = resources.ColorSpace = pikepdf.Dictionary()
         spaces[REGISTRATION] = registration
-        draw_over(pdf, page, _crop_marks(*trim, sheet), dx, dy)
+        key = (dx, dy, *trim)
+        if key not in drawn:
+            before = pdf.make_stream(f"q 1 0 0 1 {dx:.4f} {dy:.4f} cm\n".encode())
+            drawn[key] = (before, pdf.make_stream(b"\nQ\n" + _crop_marks(*trim, sheet)))
+        before, after = drawn[key]
+        page.contents_add(before, prepend=True)
+        page.contents_add(after, prepend=False)
         moved[page.obj.objgen] = (dx, dy)
     dests = [dest for _, dest in name_tree(pdf.Root.Names.Dests)] if _has_dests(pdf) else []
     if "/Outlines" in pdf.Root:
