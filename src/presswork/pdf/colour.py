@@ -37,9 +37,9 @@ def _numbers(inks: CMYK) -> list[Decimal]:
 
 PRINT_CONTENTS = pikepdf.Name("/PressworkPrintContents")
 ObjGen = tuple[int, int]
-# What the layout converted beforehand, by the object it stands for: a page's content
-# stream's own content in inks (a stream), a form's (its bytes).
-Prepared = Mapping[ObjGen, "pikepdf.Object | bytes"]
+# What the layout converted beforehand, by the object it stands for (a page's content
+# stream, a form): its content in inks, Flate-encoded.
+Prepared = Mapping[ObjGen, bytes]
 
 
 @cache
@@ -106,15 +106,13 @@ class _Converter:
     def pages(self) -> None:
         for page in self.pdf.pages:
             resources = page.obj.get("/Resources", pikepdf.Dictionary())
-            streams = _streams(page.obj)
-            ready = [self.prepared.get(stream.objgen) for stream in streams]
-            if any(isinstance(r, pikepdf.Object) for r in ready):
-                taken = [
-                    r if isinstance(r, pikepdf.Object) else s
-                    for r, s in zip(ready, streams, strict=True)
-                ]
-                page.obj.Contents = pikepdf.Array(taken)
-                streams = [s for r, s in zip(ready, streams, strict=True) if r is None]
+            streams = []
+            for stream in _streams(page.obj):
+                ready = self.prepared.get(stream.objgen)
+                if ready is None:
+                    streams.append(stream)
+                else:
+                    stream.write(ready, filter=pikepdf.Name.FlateDecode)
             converted = self.converted(page, streams, resources)
             for stream, new in zip(streams, converted, strict=True):
                 if new is not None:
@@ -224,11 +222,12 @@ class _Converter:
     def form(self, form: pikepdf.Object, outer: pikepdf.Object) -> None:
         resources = form.get("/Resources", outer)
         ready = self.prepared.get(form.objgen)
-        (converted,) = (
-            [ready] if isinstance(ready, bytes) else self.converted(form, [form], resources)
-        )
-        if converted is not None:
-            form.write(zlib.compress(converted, 1), filter=pikepdf.Name.FlateDecode)
+        if ready is not None:
+            form.write(ready, filter=pikepdf.Name.FlateDecode)
+        else:
+            (converted,) = self.converted(form, [form], resources)
+            if converted is not None:
+                form.write(zlib.compress(converted, 1), filter=pikepdf.Name.FlateDecode)
         self.group(form)
         self.resources(resources)
 

@@ -25,6 +25,7 @@ the screen edition and, from the same document, the print edition.
 from __future__ import annotations
 
 import io
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -118,7 +119,7 @@ class BookJoin:
         self.out = _open(parts[0].pdf)
         try:
             _date(self.out, date)
-            self.prepared: dict[ObjGen, pikepdf.Object | bytes] = {}
+            self.prepared: dict[ObjGen, bytes] = {}
             known = _join(
                 self.out, parts, furniture, {} if opened is None else opened, self.prepared
             )
@@ -168,7 +169,7 @@ def _join(
     parts: Sequence[Part],
     furniture: Sequence[bytes],
     opened: dict[str, OpenedPart],
-    prepared: dict[ObjGen, pikepdf.Object | bytes],
+    prepared: dict[ObjGen, bytes],
 ) -> dict[ObjGen, Read]:
     """Join the parts into ``out``, taking those ``opened`` beforehand by their keys;
     return what of their fonts was read beforehand, by their copies in ``out``. The
@@ -211,7 +212,7 @@ class _Book:
     the structure tree's kids, the ParentTree's entries, the notes' ids, the named
     destinations and the outline."""
 
-    def __init__(self, out: pikepdf.Pdf, prepared: dict[ObjGen, pikepdf.Object | bytes]) -> None:
+    def __init__(self, out: pikepdf.Pdf, prepared: dict[ObjGen, bytes]) -> None:
         self.out = out
         self.prepared = prepared
         self.tree = out.Root.StructTreeRoot
@@ -228,23 +229,26 @@ class _Book:
         pages = list(self.out.pages)
         _apply_shifts(pages, part.shifts, self.dests, self.outline, self.kids)
         for page in pages:
-            _take_prepared(page, self.prepared)
+            _prepare(page, _variant(page), self.prepared)
             for annotation in page.obj.get("/Annots", []):
                 _resolve_xref(annotation)
 
     def append(self, part: Part, pdf: pikepdf.Pdf) -> list[pikepdf.Page]:
         """Add a part's pages and what refers to them; return the pages as added."""
         out, first = self.out, len(self.out.pages)
+        # Taken off before the pages are copied, so that the book never holds them.
+        variants = [_variant(page) for page in pdf.pages]
         for page in pdf.pages:
             out.pages.append(page)
         pages = out.pages[first:]
+        for page, variant in zip(pages, variants, strict=True):
+            _prepare(page, variant, self.prepared)
         tree = pdf.Root.StructTreeRoot
         offset = self.next_key
         numbers = number_tree(tree.ParentTree)
         self.nums += [(key + offset, out.copy_foreign(_indirect(pdf, v))) for key, v in numbers]
         self.next_key = offset + int(tree.get("/ParentTreeNextKey", _next_key(numbers)))
         for page in pages:
-            _take_prepared(page, self.prepared)
             if "/StructParents" in page.obj:
                 page.obj.StructParents = int(page.obj.StructParents) + offset
             for annotation in page.obj.get("/Annots", []):
@@ -357,16 +361,33 @@ def _apply_shifts(
         move_references(moved, pages, targets, structure)
 
 
-def _take_prepared(page: pikepdf.Page, prepared: dict[ObjGen, pikepdf.Object | bytes]) -> None:
-    """Take the page's content in inks off it, each stream by the stream it stands for."""
+def _variant(page: pikepdf.Page) -> list[bytes | None] | None:
+    """Take a laid-out unit's page's content in inks (:data:`PRINT_CONTENTS`) off it:
+    for each of its content streams, the same in inks as stored (Flate-encoded), or
+    None where it has no colour; None for a page without it."""
     variant = page.obj.get(PRINT_CONTENTS)
     if variant is None:
-        return
+        return None
     del page.obj[PRINT_CONTENTS]
     contents = page.obj.Contents
     streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+    return [
+        None if inks.objgen == stream.objgen else inks.read_raw_bytes()
+        for stream, inks in zip(streams, variant, strict=True)
+    ]
+
+
+def _prepare(
+    page: pikepdf.Page, variant: list[bytes | None] | None, prepared: dict[ObjGen, bytes]
+) -> None:
+    """Record a page's content in inks by the streams of the book it stands for."""
+    if variant is None:
+        return
+    contents = page.obj.Contents
+    streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
     for stream, inks in zip(streams, variant, strict=True):
-        prepared[stream.objgen] = inks
+        if inks is not None:
+            prepared[stream.objgen] = inks
 
 
 def _overlay(
@@ -374,14 +395,15 @@ def _overlay(
     page: pikepdf.Page,
     furniture: pikepdf.Page,
     dx: float,
-    prepared: dict[ObjGen, pikepdf.Object | bytes],
+    prepared: dict[ObjGen, bytes],
 ) -> None:
     """Draw the furniture page over ``page``, whose own content moves ``dx`` points to
     the right; the furniture's content in inks goes into ``prepared``, by its form."""
     variant = furniture.obj.get(PRINT_CONTENTS)
     form = out.copy_foreign(furniture.as_form_xobject())
     if variant is not None:
-        prepared[form.objgen] = b"\n".join(stream.read_bytes() for stream in variant)
+        content = b"\n".join(stream.read_bytes() for stream in variant)
+        prepared[form.objgen] = zlib.compress(content, 1)
     # WeasyPrint's pages share one resource dictionary: each page gets its own, which
     # adds its furniture to the shared entries.
     shared = page.obj.get("/Resources", pikepdf.Dictionary())
