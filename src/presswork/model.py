@@ -319,12 +319,14 @@ class Book:
     notices: tuple[tuple[Inline, ...], ...]
     chapters: tuple[Chapter, ...]
     root: Path
-    front_pages: dict[str, PageBreak] = field(default_factory=dict)
+    # The pages each part of the front matter runs over (a report's contents, many).
+    front_pages: dict[str, tuple[PageBreak, ...]] = field(default_factory=dict)
 
     def page_breaks(self) -> Iterator[tuple[str, PageBreak]]:
         """Every page break, with the chapter id it is in ('' for the front matter)."""
-        for page in self.front_pages.values():
-            yield "", page
+        for pages in self.front_pages.values():
+            for page in pages:
+                yield "", page
         for chapter in self.chapters:
             for page in chapter.opening_pages:
                 yield chapter.id, page

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from lxml import etree
 
-from conftest import BOOKS, NS, ROOT, Built, run_presswork, squash
+from conftest import BOOKS, NS, ROOT, Built, run_presswork, squash, write_book
 
 PAGEBREAK = "{http://www.idpf.org/2007/ops}type"
 
@@ -44,9 +44,42 @@ def page_top(page_text: str) -> str:
     return page_text.strip().split("\n", 1)[0]
 
 
+@pytest.fixture(scope="module")
+def long_contents(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """A book of 40 short chapters of two sections each: its contents runs over pages."""
+    chapters = {
+        f"c{n:02}.md": f"# Country {n}\n\n## Background\n\nWhat happened in country {n}.\n\n"
+        f"## Findings\n\nWhat was found there.\n"
+        for n in range(1, 41)
+    }
+    root = write_book(tmp_path_factory.mktemp("long-contents") / "book", chapters)
+    output = tmp_path_factory.mktemp("long-contents-out")
+    result = run_presswork("build", root, "-o", output, "--format", "pdf", "--format", "epub")
+    assert result.returncode == 0, result.stderr
+    return Built(output, "test-book", result, root)
+
+
 @pytest.fixture(params=["north_korea", "multi", "long_book"])
 def any_book(request: pytest.FixtureRequest) -> Built:
     return request.getfixturevalue(request.param)
+
+
+def test_a_contents_of_several_pages_has_each_of_them_in_the_page_list(
+    long_contents: Built,
+) -> None:
+    """The print edition's contents runs over several pages; the ePub, whose contents is
+    its navigation document, marks each of them where that contents begins."""
+    pages = long_contents.pages
+    assert pages[1].startswith("Contents")  # after the title page; no imprint
+    opening = next(n for n, text in enumerate(pages, 1) if text.startswith("Country 1\n"))
+    assert opening > 3, "the contents runs over more than one page"
+    nav = long_contents.xhtml("EPUB/nav.xhtml")
+    (title,) = list(nav.iter("{*}h1"))
+    marked = [e.get("aria-label") for e in title.iter("{*}span")]
+    assert marked == [str(n) for n in range(2, opening)]
+    (page_list,) = [e for e in nav.iter("{*}nav") if e.get(PAGEBREAK) == "page-list"]
+    listed = [a.text for a in page_list.iter("{*}a")]
+    assert listed == [str(n) for n in range(1, len(pages) + 1)]
 
 
 def test_every_page_has_a_marker_before_the_text_that_tops_it(any_book: Built) -> None:

@@ -238,10 +238,12 @@ def test_the_front_matter_pages_are_named(tmp_path: Path) -> None:
         PageStart("1", FIXED.title_page, 0),
         PageStart("2", FIXED.imprint, 0),
         PageStart("3", FIXED.contents_title, 0),
+        PageStart("4", FIXED.contents, 140),  # a contents of three pages
+        PageStart("5", FIXED.contents, 290),
     )
     marked_book = with_page_breaks(book, starts)
-    assert {k: v.label for k, v in marked_book.front_pages.items()} == {
-        "title-page": "1",
-        "imprint": "2",
-        "contents": "3",
+    assert {k: [p.label for p in v] for k, v in marked_book.front_pages.items()} == {
+        "title-page": ["1"],
+        "imprint": ["2"],
+        "contents": ["3", "4", "5"],
     }

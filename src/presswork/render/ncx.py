@@ -46,7 +46,9 @@ def reading_order(book: Book) -> dict[Place, int]:
     """Each place a point can lead to, numbered from 1 in the order it is read: the front
     matter's pages, then each chapter's opening and, in its text, its page breaks and
     headings, and those in its notes."""
-    places: list[Place] = [("page", page.label) for page in book.front_pages.values()]
+    places: list[Place] = [
+        ("page", page.label) for pages in book.front_pages.values() for page in pages
+    ]
     for chapter in book.chapters:
         places.append(("anchor", chapter.id, ""))
         places += [("page", page.label) for page in chapter.opening_pages]

@@ -130,8 +130,10 @@ def images(book: Book) -> dict[Path, str]:
 def page_list(book: Book) -> tuple[PageLink, ...]:
     """The page-list, from the page breaks the book carries, in page order."""
     links: list[PageLink] = []
-    for page_name, page in book.front_pages.items():
-        links.append(PageLink(page.label, f"{FRONT_FILES[page_name]}#{ids.page(page.label)}"))
+    for page_name, pages in book.front_pages.items():
+        for page in pages:
+            href = f"{FRONT_FILES[page_name]}#{ids.page(page.label)}"
+            links.append(PageLink(page.label, href))
     for chapter_id, page in book.page_breaks():
         if chapter_id:
             links.append(PageLink(page.label, f"{chapter_file(chapter_id)}#{ids.page(page.label)}"))
@@ -164,7 +166,7 @@ def epub_markup(book: Book) -> EpubMarkup:
                 "epub/titlepage.xhtml.j2",
                 **in_front,
                 meta=meta,
-                page=book.front_pages.get("title-page"),
+                pages=book.front_pages.get("title-page", ()),
             ),
         ),
     ]
@@ -179,7 +181,7 @@ def epub_markup(book: Book) -> EpubMarkup:
                     meta=meta,
                     notices=book.notices,
                     links=front_links,
-                    page=book.front_pages.get("imprint"),
+                    pages=book.front_pages.get("imprint", ()),
                 ),
             )
         )
@@ -201,7 +203,7 @@ def epub_markup(book: Book) -> EpubMarkup:
                 toc=book.toc(),
                 landmarks=landmarks,
                 links=root_links,
-                page=book.front_pages.get("contents"),
+                pages_begun=book.front_pages.get("contents", ()),
                 pages=pages,
             ),
             properties=("nav",),

@@ -42,12 +42,13 @@ def with_page_breaks(book: Book, starts: tuple[PageStart, ...]) -> Book:
     chapter_of = ids.pdf_anchors(book)
     by_chapter: dict[str, list[tuple[str | None, int, PageBreak]]] = {}
     in_notes: dict[str, dict[tuple[int, int], dict[int, PageBreak]]] = {}
-    front: dict[str, PageBreak] = {}
+    front: dict[str, tuple[PageBreak, ...]] = {}
     for start in starts:
         mark = PageBreak(start.folio)
         part = ids.pdf_note_part(start.anchor)
         if start.anchor in ids.FRONT_MATTER_PAGES:
-            front[ids.FRONT_MATTER_PAGES[start.anchor]] = mark
+            name = ids.FRONT_MATTER_PAGES[start.anchor]
+            front[name] = (*front.get(name, ()), mark)
         elif start.anchor in chapter_of:
             chapter_id, element = chapter_of[start.anchor]
             by_chapter.setdefault(chapter_id, []).append((element, start.words, mark))
