@@ -210,13 +210,18 @@ def _source_date(date: datetime) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
+# A header cell's HTML scope, as the PDF's structure says it.
+_SCOPES = {"col": "/Column", "row": "/Row", "colgroup": "/Column", "rowgroup": "/Row"}
+
+
 @contextmanager
 def _element_keys() -> Iterator[None]:
     """While WeasyPrint writes a tagged PDF, mark each structure element it makes with
     the number of the HTML element (or pseudo-element) it stands for
     (:data:`presswork.pdf.continued.ELEMENT_KEY`). WeasyPrint tags page by page, so a
     paragraph (or section, list…) that runs over a page turn is an element on each page;
-    the marks tell :func:`presswork.pdf.tags.tagged` which elements to join."""
+    the marks tell :func:`presswork.pdf.tags.tagged` which elements to join. A table's
+    header cell is given the scope its HTML says (WeasyPrint writes none)."""
     from weasyprint.layout.absolute import AbsolutePlaceholder
     from weasyprint.pdf import tags
 
@@ -231,6 +236,9 @@ def _element_keys() -> Iterator[None]:
             if ELEMENT_KEY not in element and source.element is not None:
                 key = (id(source.element), str(source.element_tag))
                 element[ELEMENT_KEY] = numbers.setdefault(key, len(numbers))
+                scope = _SCOPES.get(str(source.element.get("scope", "")))
+                if element.get("S") == "/TH" and scope is not None and "A" in element:
+                    element["A"]["Scope"] = scope  # PDF/UA: what a header cell heads
             yield element
 
     tags._build_box_tree = build

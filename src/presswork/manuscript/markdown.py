@@ -8,7 +8,8 @@ In: chapter text (after its front matter). Out: markdown-it tokens, in which
   not printed as literal text), and
   definitions stay where they were typed (``footnote_reference_open``), with their lines;
 - ``::: name`` … ``:::`` fenced blocks are ``container_block_open`` tokens whose ``info``
-  is the name.
+  is the name;
+- GFM pipe tables are ``table_open`` … ``table_close`` tokens.
 
 Raw HTML is parsed as HTML tokens so that the manuscript stage can refuse it by line.
 """
@@ -84,7 +85,7 @@ def _any_name(params: str, *args: object) -> bool:
 
 @cache
 def parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True})
+    md = MarkdownIt("commonmark", {"html": True}).enable("table")
     footnote_plugin(md, inline=False, move_to_end=False, always_match_refs=True)
     md.inline.ruler.at("footnote_ref", _note_call)
     container_plugin(md, "block", validate=_any_name)

@@ -36,7 +36,9 @@ CHAPTER = "chapter"  # the cache's kind
 _TYPES: dict[str, type] = {
     name: cls
     for name, cls in vars(model).items()
-    if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == model.__name__
+    if isinstance(cls, type)
+    and dataclasses.is_dataclass(cls)
+    and cls.__module__.startswith(f"{model.__name__}.")
 } | {"Diagnostic": Diagnostic}
 
 

@@ -10,7 +10,7 @@ links not yet resolved (see :mod:`presswork.transforms`).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -38,6 +38,7 @@ from presswork.model import (
     Source,
     Strong,
     Summary,
+    Table,
     Text,
     plain_text,
     walk_inlines,
@@ -78,7 +79,7 @@ class ChapterReader:
             block = self.block(tokens, index, close)
             if block is not None:
                 result.append(block)
-        return tuple(result)
+        return _captioned(result)
 
     @staticmethod
     def _siblings(tokens: list[Token], start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -130,6 +131,8 @@ class ChapterReader:
             return ListBlock(kind == "ordered_list_open", start, items, source)
         if kind == "blockquote_open":
             return Quote(self.blocks(tokens, index + 1, close), source)
+        if kind == "table_open":
+            return self.table(tokens, index, close, source)
         if kind in ("fence", "code_block"):
             return CodeBlock(token.content, source)
         if kind == "hr":
@@ -153,6 +156,28 @@ class ChapterReader:
             return None
         self.problem("PW603", f"unsupported Markdown construct '{kind}'", source.line)
         return None
+
+    def table(self, tokens: list[Token], index: int, close: int, source: Source) -> Table:
+        """A GFM pipe table: its header row, its body rows, each column's alignment."""
+        rows: list[tuple[Paragraph, ...]] = []
+        aligns: list[str] = []
+        cells: list[Paragraph] = []
+        for position in range(index, close):
+            token = tokens[position]
+            if token.type == "tr_open":
+                cells = []
+            elif token.type in ("th_open", "td_open"):
+                if not rows:
+                    style = str(token.attrGet("style") or "")
+                    aligns.append(style.removeprefix("text-align:"))
+                inline = tokens[position + 1]
+                line = inline.map[0] + 1 if inline.map else source.line
+                cell_source = Source(self.path, line)
+                cells.append(Paragraph(self.inlines(inline, cell_source), cell_source))
+            elif token.type == "tr_close":
+                rows.append(tuple(cells))
+        header, *body = rows
+        return Table(header, tuple(body), tuple(aligns), None, source)
 
     def figure(self, inline: Token, source: Source) -> Figure | None:
         """A paragraph that is one image and nothing else is a figure."""
@@ -295,6 +320,44 @@ class ChapterReader:
                 self.problem("PW603", f"unsupported Markdown construct '{kind}'", line[0])
             index += 1
         return tuple(result)
+
+
+# A table's caption, typed as pandoc types it: a paragraph right after the table (or
+# right before it) that begins "Table: " (or ": ").
+_CAPTION = ("Table: ", ": ")
+
+
+def _captioned(blocks: list[Block]) -> tuple[Block, ...]:
+    """``blocks`` with each caption paragraph taken into the table it stands beside."""
+    result: list[Block] = []
+    for block in blocks:
+        caption = _caption(block)
+        before = result[-1] if result else None
+        if caption is not None and isinstance(before, Table) and before.caption is None:
+            result[-1] = replace(before, caption=caption)
+            continue
+        if isinstance(block, Table) and block.caption is None and before is not None:
+            typed = _caption(before)
+            if typed is not None:
+                result[-1] = replace(block, caption=typed)
+                continue
+        result.append(block)
+    return tuple(result)
+
+
+def _caption(block: Block | None) -> Paragraph | None:
+    """The caption a paragraph types, without its "Table: ", if it is one."""
+    if not isinstance(block, Paragraph) or not block.children:
+        return None
+    first = block.children[0]
+    if not isinstance(first, Text):
+        return None
+    for prefix in _CAPTION:
+        if first.text.startswith(prefix):
+            rest = first.text[len(prefix) :]
+            children = ((Text(rest),) if rest else ()) + block.children[1:]
+            return replace(block, children=children)
+    return None
 
 
 def _matching_close(children: list[Token], index: int, end: int) -> int:

@@ -8,9 +8,12 @@ a ``/Sect`` on each of its pages, and a paragraph that crosses a page is two ``/
 a screen reader reads as two paragraphs. Out: the same PDF in which consecutive siblings
 that stand for the same element are one: the second's content and elements go to the
 first (its marked content, on another page, as marked-content references naming that
-page), and the parent tree names the first. Footnote areas, which WeasyPrint sets
-between one page's part of a chapter and the next, are set after them for
-:mod:`presswork.pdf.tags` to take the notes from. The marks are removed.
+page), and the parent tree names the first. A table's header row, which WeasyPrint
+repeats on every page the table runs over, is the table's once: its repetitions are
+left out of the tree (their content becomes artifacts), and the table's body is one.
+Footnote areas, which WeasyPrint sets between one page's part of a chapter and the
+next, are set after them for :mod:`presswork.pdf.tags` to take the notes from. The marks
+are removed.
 """
 
 from __future__ import annotations
@@ -54,11 +57,19 @@ def _join_below(element: Any, owners: dict[ObjGen, pikepdf.Object], top: bool = 
     joined: list[Any] = []
     areas: list[Any] = []
     changed = False
+    header = None
     for kid in kids(element):
         if top and _is_footnote_area(kid):
             areas.append(kid)
             changed = True
             continue
+        if is_struct(kid) and kid.get("/S") == "/THead" and _KEY in kid:
+            if header is not None and int(kid[_KEY]) == header:
+                # A table's header row repeated on the pages it runs over: read once,
+                # where the table begins; its repetitions are left to be artifacts.
+                changed = True
+                continue
+            header = int(kid[_KEY])
         last = joined[-1] if joined else None
         if _same_element(last, kid):
             _absorb(last, kid, owners)

@@ -60,7 +60,16 @@ def _link_destination(link: pikepdf.Object) -> str | None:
 
 
 def _block_of(element: pikepdf.Object) -> pikepdf.Object:
-    block = element
+    """The block a note called in ``element`` is set after: its paragraph or heading,
+    or the table it is in (a table holds nothing but its rows and caption)."""
+    block, table = element, None
+    ancestor = element
+    while "/P" in ancestor and is_struct(ancestor.P):
+        ancestor = ancestor.P
+        if ancestor.get("/S") == "/Table":
+            table = ancestor
+    if table is not None:
+        return table
     while str(block.get("/S")) not in BLOCKS and "/P" in block and is_struct(block.P):
         block = block.P
     return block

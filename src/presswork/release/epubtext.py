@@ -86,7 +86,10 @@ def _drop(element: Any) -> None:
 
 _BLOCKS = tuple(
     f"{{{XHTML}}}{tag}"
-    for tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "figcaption", "pre")
+    for tag in (
+        *("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "figcaption", "pre"),
+        *("caption", "th", "td"),
+    )
 )
 
 

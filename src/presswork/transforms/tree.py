@@ -19,6 +19,7 @@ from presswork.model import (
     Quote,
     Strong,
     Summary,
+    Table,
     walk_block_tree,
     walk_inlines,
 )
@@ -40,7 +41,7 @@ def map_leaves(
 ) -> tuple[Block, ...]:
     """Rebuild ``blocks``, replacing each block that holds no other blocks (a paragraph,
     heading, figure…) with what ``fn`` returns for it, at any depth of quotes, summaries
-    and lists, in reading order."""
+    and lists, and the cells of tables (each stays one paragraph), in reading order."""
     result: list[Block] = []
     for block in blocks:
         if isinstance(block, Quote | Summary):
@@ -48,9 +49,18 @@ def map_leaves(
         elif isinstance(block, ListBlock):
             items = tuple(map_leaves(item, fn) for item in block.items)
             result.append(replace(block, items=items))
+        elif isinstance(block, Table):
+            # A cell stays one paragraph; then the table itself, as a leaf.
+            cells = tuple(_one_paragraph(fn(cell)) for cell in block.cells())
+            result.extend(fn(block.with_cells(cells)))
         else:
             result.extend(fn(block))
     return tuple(result)
+
+
+def _one_paragraph(blocks: tuple[Block, ...]) -> Paragraph:
+    (paragraph,) = (b for b in blocks if isinstance(b, Paragraph))
+    return paragraph
 
 
 def map_blocks(blocks: tuple[Block, ...], fn: InlineMap) -> tuple[Block, ...]:
