@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from presswork import __version__
-from presswork.versions import installed_version, pango_version
+from presswork.versions import installed_version, own_files, pango_version
 
 CACHE_DIR = ".presswork-cache"
 FORMAT = 9
@@ -51,11 +51,12 @@ def digest(*parts: str, files: Iterable[Path] = ()) -> str:
 
 def environment_key(styles: Path) -> str:
     """What everything laid out depends on besides its own text: this cache's format, the
-    versions of presswork, WeasyPrint and Pango, and every file of the styles folder."""
+    versions of presswork (and its files), WeasyPrint and Pango, and every file of the
+    styles folder."""
     hashed = hashlib.sha256()
     for part in (
         f"format {FORMAT}",
-        f"presswork {__version__}",
+        f"presswork {__version__} {own_files()}",
         f"weasyprint {installed_version('weasyprint')}",
         f"pango {pango_version()}",
     ):

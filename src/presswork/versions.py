@@ -1,15 +1,17 @@
 """The versions of what presswork builds with, read without loading it.
 
-In: a distribution's name. Out: its installed version, and the version of the Pango
-library WeasyPrint lays text out with. The cache's keys and the release's build record
-name them; a process of a build asks, so the answers avoid what is slow to import
-(``importlib.metadata``, WeasyPrint).
+In: a distribution's name. Out: its installed version, the version of the Pango
+library WeasyPrint lays text out with, and a digest of presswork's own files. The
+cache's keys and the release's build record name them; a process of a build asks, so
+the answers avoid what is slow to import (``importlib.metadata``, WeasyPrint).
 """
 
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import importlib.util
+from functools import cache
 from pathlib import Path
 
 
@@ -56,3 +58,17 @@ def pango_version() -> str:
         library.pango_version.restype = ctypes.c_int
         number = int(library.pango_version())
     return f"{number // 10000}.{number // 100 % 100}.{number % 100}"
+
+
+@cache
+def own_files() -> str:
+    """A digest of presswork's own files, its code and templates: what a build keeps is
+    reused only by a build with the same presswork, even where two differ under one
+    version number (an install from a working copy). About 5 ms."""
+    package = Path(__file__).parent
+    hashed = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            hashed.update(path.relative_to(package).as_posix().encode("utf-8") + b"\0")
+            hashed.update(hashlib.sha256(path.read_bytes()).digest())
+    return hashed.hexdigest()

@@ -299,3 +299,38 @@ def test_compiled_templates_are_kept_in_the_users_cache_folder_alone(
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     kept = markup._compiled_templates()
     assert kept is not None and Path(kept.directory) == tmp_path / "home/.cache/presswork/templates"
+
+
+def test_a_chapters_key_changes_exactly_when_its_html_does(
+    book: Book, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A chapter is laid out again when its key changes, so the key must change with
+    anything that changes the chapter's HTML, and should not change otherwise."""
+    alpha, beta = book.chapters
+
+    def key_and_html(changed: Book, chapter: int = 0) -> tuple[str, str]:
+        one = changed.chapters[chapter]
+        return pdf_html.chapter_key(changed, one), pdf_html.chapter_html(changed, one)
+
+    key, markup = key_and_html(book)
+    moved = tmp_path_factory.mktemp("moved")
+    write_book(moved, {"alpha.md": ALPHA, "beta.md": BETA}, (book.root / "book.yaml").read_text())
+    same = (
+        resolved(moved),  # another folder
+        replace(
+            book,
+            metadata=replace(book.metadata, modified=book.metadata.modified.replace(year=1999)),
+        ),
+        replace(book, chapters=(alpha,), notices=()),  # the other chapters and notices
+    )
+    for other in same:
+        assert key_and_html(other) == (key, markup)
+    changed = (
+        replace(book, chapters=(replace(alpha, running_head="Other"), beta)),
+        replace(book, metadata=replace(book.metadata, title="Another Title")),
+        replace(book, metadata=replace(book.metadata, language="fr")),
+    )
+    for other in changed:
+        other_key, other_markup = key_and_html(other)
+        assert other_markup != markup and other_key != key
+    assert key_and_html(book, 1)[0] != key

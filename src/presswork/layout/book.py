@@ -11,9 +11,9 @@ A chapter's pages do not depend on where in the book it falls. They carry no run
 heads or folios (the furniture does, laid out once the page counts are known), and a
 left-hand page differs from a right-hand one only in where its text area sits, which the
 join corrects by moving the page's content sideways. So the chapters are laid out each on
-its own, in worker processes, and a chapter is laid out again only when its own HTML (or
-the styles, or presswork) changes. Alongside them, in a process of its own, the front
-matter is laid out once, with placeholder page numbers, to learn its length. The
+its own, in worker processes, and a chapter is laid out again only when what its HTML
+is made of (or the styles, or presswork) changes. Alongside them, in a process of its
+own, the front matter is laid out once, with placeholder page numbers, to learn its length. The
 contents' numbers stand in a column of their own in tabular figures, so their values
 move nothing: once the chapters' pages are counted, the real numbers are set into that
 same layout and it is written, while the furniture is laid out, in runs of chapters, in
@@ -43,6 +43,7 @@ from presswork.layout.units import (
 )
 from presswork.layout.workers import Workers
 from presswork.model import Book
+from presswork.render import html
 from presswork.render.html import Refinements
 from presswork.styles import Production
 
@@ -119,9 +120,13 @@ class _Runner:
     measured: str = ""  # the key of the front matter laid out with placeholder numbers
 
     def key_text(self, unit: Unit) -> str:
-        """What a unit is laid out from, for its key: its HTML; for the front matter, its
-        HTML with placeholder numbers (which it is always laid out with) and the numbers
-        then set into it (rendered once for both the measure and the front matter)."""
+        """What a unit is laid out from, for its key: for a chapter, what its HTML is
+        made of (its HTML is made where it is laid out, and only if it is); for the
+        furniture, its HTML; for the front matter, its HTML with placeholder numbers
+        (which it is always laid out with) and the numbers then set into it (rendered
+        once for both the measure and the front matter)."""
+        if unit.chapter is not None:
+            return "chapter\0" + html.chapter_key(unit.book, unit.chapter)
         if unit.folios is None:
             return unit.html(Refinements())
         if self.placeholder_html is None:
@@ -132,7 +137,10 @@ class _Runner:
         return self.placeholder_html + "\0numbers " + json.dumps(unit.folios, sort_keys=True)
 
     def laid_out_from(self, unit: Unit, key_text: str) -> str:
-        """The HTML a unit is laid out from, given its :meth:`key_text`."""
+        """The HTML a unit is laid out from, given its :meth:`key_text` ("" where the
+        worker is to make it)."""
+        if unit.chapter is not None:
+            return ""
         return (self.placeholder_html or "") if unit.folios is not None else key_text
 
     def look_up(self, units: Sequence[Unit]) -> tuple[_Batch, list[str]]:

@@ -5,7 +5,7 @@ file as read (its :class:`~presswork.model.Chapter` and the findings of reading 
 what else is kept under a key (the characters the shipped typefaces cover). Out: the
 same, read back when nothing they depend on changed. A chapter's key hashes the file's
 bytes, its path, the list of the manuscript folder's files (a figure is read as found or
-missing) and presswork's version. A :class:`Memo` reads from the cache but writes only
+missing) and presswork's version and files. A :class:`Memo` reads from the cache but writes only
 when the build calls :meth:`Memo.save`, once the manuscript passed: a check makes no
 folder, and a failed build leaves the output folder as it was.
 
@@ -29,6 +29,7 @@ from presswork import __version__, model
 from presswork.cache import Store
 from presswork.codes import Severity
 from presswork.errors import Diagnostic
+from presswork.versions import own_files
 
 FORMAT = 1  # of a chapter's record: the model's types as JSON
 CHAPTER = "chapter"  # the cache's kind
@@ -80,7 +81,9 @@ class Memo:
     @staticmethod
     def chapter_key(path: Path, root: Path, files: str, data: bytes) -> str:
         """The key of reading ``path``, whose bytes are ``data``."""
-        hashed = hashlib.sha256(f"{FORMAT}\0{__version__}\0{root}\0{path}\0{files}\0".encode())
+        hashed = hashlib.sha256(
+            f"{FORMAT}\0{__version__}\0{own_files()}\0{root}\0{path}\0{files}\0".encode()
+        )
         hashed.update(data)
         return hashed.hexdigest()
 

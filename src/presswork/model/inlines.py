@@ -13,9 +13,12 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Source:
-    """Where something was typed: file, line and, where it is known, column (from 1)."""
+    """Where something was typed: file, line and, where it is known, column (from 1).
+    Its ``repr`` leaves the file out: a chapter's layout is keyed by the ``repr`` of what
+    it is made of (:func:`presswork.render.html.chapter_key`), and the folder a
+    manuscript lies in changes nothing that is rendered."""
 
-    path: Path
+    path: Path = field(repr=False)
     line: int
     col: int | None = None
 
