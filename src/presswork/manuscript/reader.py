@@ -17,11 +17,14 @@ from urllib.parse import unquote, urlsplit
 from markdown_it.token import Token
 
 from presswork.errors import Report, diagnostic
+from presswork.manuscript import unsupported
 from presswork.model import (
     IMAGE_MEDIA_TYPES,
     Block,
     Code,
     CodeBlock,
+    Definition,
+    DefinitionList,
     Emphasis,
     Figure,
     HardBreak,
@@ -36,6 +39,7 @@ from presswork.model import (
     Rule,
     SoftBreak,
     Source,
+    Strikethrough,
     Strong,
     Summary,
     Table,
@@ -45,6 +49,7 @@ from presswork.model import (
 )
 
 CONTAINERS = ("summary",)
+HEADING_CLASSES = ("unnumbered", "unlisted")  # pandoc's; presswork numbers no heading
 
 
 @dataclass
@@ -108,6 +113,8 @@ class ChapterReader:
             figure = self.figure(inline, source)
             if figure is not None:
                 return figure
+            for found in unsupported.found_in_paragraph(inline.content):
+                self.problem("PW603", found.message, source.line + found.line, found.typed)
             return Paragraph(self.inlines(inline, source), source)
         if kind == "heading_open":
             level = int(token.tag[1])
@@ -122,7 +129,18 @@ class ChapterReader:
                         source.line,
                         f"[^{node.label}]",
                     )
-            return Heading(level, str(heading_id) if heading_id else "", children, source)
+            classes, unread = token.meta.get("classes", []), token.meta.get("unread", [])
+            for typed in [f".{c}" for c in classes if c not in HEADING_CLASSES] + unread:
+                known = ", ".join(f".{c}" for c in HEADING_CLASSES)
+                self.problem(
+                    "PW603",
+                    f"heading attribute '{typed}' is not read (a heading takes an id "
+                    f"'#id' and the classes {known})",
+                    source.line,
+                    typed,
+                )
+            listed = "unlisted" not in classes
+            return Heading(level, str(heading_id) if heading_id else "", children, source, listed)
         if kind in ("bullet_list_open", "ordered_list_open"):
             items = tuple(
                 self.blocks(tokens, i + 1, c) for i, c in self._siblings(tokens, index + 1, close)
@@ -133,6 +151,8 @@ class ChapterReader:
             return Quote(self.blocks(tokens, index + 1, close), source)
         if kind == "table_open":
             return self.table(tokens, index, close, source)
+        if kind == "dl_open":
+            return self.definitions(tokens, index, close, source)
         if kind in ("fence", "code_block"):
             return CodeBlock(token.content, source)
         if kind == "hr":
@@ -178,6 +198,24 @@ class ChapterReader:
                 rows.append(tuple(cells))
         header, *body = rows
         return Table(header, tuple(body), tuple(aligns), None, source)
+
+    def definitions(
+        self, tokens: list[Token], index: int, close: int, source: Source
+    ) -> DefinitionList:
+        """Pandoc's definition list: each term, then the blocks of each definition."""
+        items: list[Definition] = []
+        for start, end in self._siblings(tokens, index + 1, close):
+            if tokens[start].type == "dt_open":
+                inline = tokens[start + 1]
+                term_source = self.source_of(tokens[start])
+                items.append(
+                    Definition(Paragraph(self.inlines(inline, term_source), term_source), ())
+                )
+            elif items:
+                last = items[-1]
+                blocks = self.blocks(tokens, start + 1, end)
+                items[-1] = Definition(last.term, (*last.definitions, blocks))
+        return DefinitionList(tuple(items), source)
 
     def figure(self, inline: Token, source: Source) -> Figure | None:
         """A paragraph that is one image and nothing else is a figure."""
@@ -246,15 +284,21 @@ class ChapterReader:
             self.problem("PW304", f"footnote [^{label}] is empty", source.line, needle)
         for block in children:
             if isinstance(block, Paragraph):
-                for node in walk_inlines(block.children):
-                    if isinstance(node, NoteRef):
-                        self.problem(
-                            "PW306",
-                            "footnote call inside a footnote",
-                            node.source.line,
-                            f"[^{node.label}]",
-                        )
+                self.no_calls_inside(block.children)
         self.notes[label] = Note(label, 0, children, self.at(source.line, needle))
+
+    def no_calls_inside(self, children: tuple[Inline, ...]) -> None:
+        """A note's text calls no note."""
+        for node in walk_inlines(children):
+            if isinstance(node, NoteRef):
+                typed = "^[" if " " in node.label else f"[^{node.label}]"
+                self.problem("PW306", "footnote call inside a footnote", node.source.line, typed)
+
+    def unread_markup(self, text: str, line: int) -> None:
+        """Markup of other Markdowns that text holds as typed: each is a problem, named
+        with what it is and how to type what was meant."""
+        for found in unsupported.found_in(text):
+            self.problem("PW603", found.message, line, found.typed)
 
     def inlines(self, token: Token, source: Source) -> tuple[Inline, ...]:
         line = [source.line]
@@ -268,13 +312,15 @@ class ChapterReader:
         while index < end:
             token = children[index]
             kind = token.type
-            if kind in ("em_open", "strong_open", "link_open"):
+            if kind in ("em_open", "strong_open", "s_open", "link_open"):
                 close = _matching_close(children, index, end)
                 inner = self._inline_run(children, index + 1, close, line)
                 if kind == "em_open":
                     result.append(Emphasis(inner))
                 elif kind == "strong_open":
                     result.append(Strong(inner))
+                elif kind == "s_open":
+                    result.append(Strikethrough(inner))
                 else:
                     title = token.attrGet("title")
                     href = str(token.attrGet("href") or "")
@@ -293,6 +339,9 @@ class ChapterReader:
                 index = close + 1
                 continue
             if kind == "text":
+                self.unread_markup(token.content, line[0])
+                result.append(Text(token.content))
+            elif kind == "text_special":  # an escaped character or an entity, as typed
                 result.append(Text(token.content))
             elif kind == "softbreak":
                 line[0] += 1
@@ -302,6 +351,14 @@ class ChapterReader:
                 result.append(HardBreak())
             elif kind == "code_inline":
                 result.append(Code(token.content))
+            elif kind == "footnote_ref" and token.meta.get("inline"):
+                label = str(token.meta["label"])
+                where = self.at(line[0], "^[")
+                note_tokens = token.children or []
+                text = self._inline_run(note_tokens, 0, len(note_tokens), [line[0]])
+                self.no_calls_inside(text)
+                self.notes[label] = Note(label, 0, (Paragraph(text, where),), where)
+                result.append(NoteRef(label, where))
             elif kind == "footnote_ref":
                 label = str(token.meta["label"])
                 result.append(NoteRef(label, self.at(line[0], f"[^{label}]")))

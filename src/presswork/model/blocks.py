@@ -26,10 +26,14 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Heading:
+    """A heading; ``listed`` is false for a heading kept out of the contents (pandoc's
+    ``{.unlisted}``)."""
+
     level: int
     id: str
     children: tuple[Inline, ...]
     source: Source
+    listed: bool = True
     kind: str = field(default="heading", init=False)
 
     @property
@@ -120,6 +124,24 @@ class Table:
         return replace(self, caption=caption, header=header, rows=rows)
 
 
+@dataclass(frozen=True)
+class Definition:
+    """A term of a definition list, as a paragraph of its own (its id is set with the
+    others'), and its definitions, each a sequence of blocks."""
+
+    term: Paragraph
+    definitions: tuple[tuple[Block, ...], ...]
+
+
+@dataclass(frozen=True)
+class DefinitionList:
+    """Terms and their definitions (pandoc's ``Term`` then ``:   definition``)."""
+
+    items: tuple[Definition, ...]
+    source: Source
+    kind: str = field(default="definitions", init=False)
+
+
 Block = (
     Paragraph
     | Heading
@@ -130,6 +152,7 @@ Block = (
     | Summary
     | Figure
     | Table
+    | DefinitionList
     | PageBreak
 )
 
@@ -144,7 +167,8 @@ class Note:
 
 
 def walk_block_tree(blocks: tuple[Block, ...]) -> Iterator[Block]:
-    """Every block, those inside quotes, summaries and lists too, in reading order."""
+    """Every block, those inside quotes, summaries, lists, tables and definition lists
+    too, in reading order."""
     for block in blocks:
         yield block
         if isinstance(block, Quote | Summary):
@@ -154,6 +178,11 @@ def walk_block_tree(blocks: tuple[Block, ...]) -> Iterator[Block]:
                 yield from walk_block_tree(item)
         elif isinstance(block, Table):
             yield from block.cells()
+        elif isinstance(block, DefinitionList):
+            for entry in block.items:
+                yield entry.term
+                for definition in entry.definitions:
+                    yield from walk_block_tree(definition)
 
 
 def figures_in(blocks: tuple[Block, ...]) -> list[Figure]:

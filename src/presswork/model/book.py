@@ -58,6 +58,11 @@ class Chapter:
         return tuple(b for b in self.blocks if isinstance(b, Heading) and b.level > 1)
 
     @property
+    def listed_sections(self) -> tuple[Heading, ...]:
+        """The sections the contents lists."""
+        return tuple(h for h in self.sections if h.listed)
+
+    @property
     def figures(self) -> tuple[Figure, ...]:
         return tuple(figures_in(self.blocks))
 
@@ -142,13 +147,14 @@ class Book:
                 yield chapter.id, page
 
     def toc(self) -> tuple[TocEntry, ...]:
-        """Chapters, each with its headings nested down to the book's ``toc_depth``."""
+        """Chapters, each with its headings nested down to the book's ``toc_depth``
+        (those listed: a heading typed ``{.unlisted}`` is not)."""
         return tuple(
             TocEntry(
                 1,
                 chapter.title,
                 Anchor(chapter.id),
-                _nest(chapter, chapter.sections, 2, self.metadata.toc_depth),
+                _nest(chapter, chapter.listed_sections, 2, self.metadata.toc_depth),
             )
             for chapter in self.chapters
         )

@@ -75,6 +75,14 @@ class Strong:
 
 
 @dataclass(frozen=True)
+class Strikethrough:
+    """Text struck through (``~~…~~``): deleted, and shown as deleted."""
+
+    children: tuple[Inline, ...]
+    kind: str = field(default="strikethrough", init=False)
+
+
+@dataclass(frozen=True)
 class Anchor:
     """A place in the book: a chapter, and optionally an element id inside it."""
 
@@ -129,14 +137,27 @@ class PageStart:
     words: int
 
 
-Inline = Text | SoftBreak | HardBreak | Code | Emphasis | Strong | Link | NoteRef | PageBreak
+Inline = (
+    Text
+    | SoftBreak
+    | HardBreak
+    | Code
+    | Emphasis
+    | Strong
+    | Strikethrough
+    | Link
+    | NoteRef
+    | PageBreak
+)
+# The inline nodes that hold other inline nodes: what a walk descends into.
+Wrapper = Emphasis | Strong | Strikethrough | Link
 
 
 def walk_inlines(children: tuple[Inline, ...]) -> Iterator[Inline]:
     """Every inline node, those inside emphasis and links too, in reading order."""
     for child in children:
         yield child
-        if isinstance(child, Emphasis | Strong | Link):
+        if isinstance(child, Wrapper):
             yield from walk_inlines(child.children)
 
 
@@ -148,6 +169,6 @@ def plain_text(children: tuple[Inline, ...]) -> str:
             parts.append(node.text)
         elif isinstance(node, SoftBreak | HardBreak):
             parts.append(" ")
-        elif isinstance(node, Emphasis | Strong | Link):
+        elif isinstance(node, Wrapper):
             parts.append(plain_text(node.children))
     return "".join(parts)

@@ -88,7 +88,7 @@ _BLOCKS = tuple(
     f"{{{XHTML}}}{tag}"
     for tag in (
         *("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "figcaption", "pre"),
-        *("caption", "th", "td"),
+        *("caption", "th", "td", "dt", "dd"),
     )
 )
 

@@ -25,17 +25,15 @@ from presswork.model import (
     Anchor,
     Book,
     Chapter,
-    Emphasis,
     Figure,
     Inline,
-    Link,
     Metadata,
     Note,
     NoteRef,
     Paragraph,
     SoftBreak,
-    Strong,
     Text,
+    Wrapper,
     plain_text,
 )
 from presswork.render import markup
@@ -243,7 +241,7 @@ def _last_two_unbroken(children: tuple[Any, ...], limit: int) -> tuple[Any, ...]
             if (
                 begin == 0
                 and not _LETTER.search(tail)
-                and isinstance(before, Emphasis | Strong | Link)
+                and isinstance(before, Wrapper)
                 and len(plain_text(before.children).split()) <= TIED_WORDS
             ):
                 head, space = _split_space(children[: index - 1])
@@ -256,7 +254,7 @@ def _last_two_unbroken(children: tuple[Any, ...], limit: int) -> tuple[Any, ...]
                 kept = node.text[:begin] + first_word.rstrip() + NO_BREAK_SPACE + kept[end:]
             ended = Text(kept + PARAGRAPH_END + after)
             return (*children[:index], ended, *children[index + 1 :])
-        if isinstance(node, Emphasis | Strong | Link):
+        if isinstance(node, Wrapper):
             inner = _last_two_unbroken(node.children, limit)
             if inner != node.children:
                 return (*children[:index], replace(node, children=inner), *children[index + 1 :])

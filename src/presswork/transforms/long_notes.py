@@ -22,15 +22,13 @@ from dataclasses import dataclass, replace
 from presswork.model import (
     Block,
     Code,
-    Emphasis,
     HardBreak,
     Inline,
-    Link,
     Note,
     Paragraph,
     SoftBreak,
-    Strong,
     Text,
+    Wrapper,
     note_characters,
     plain_text,
 )
@@ -110,7 +108,7 @@ def _spaces(children: tuple[Inline, ...], start: int) -> list[int]:
         if isinstance(node, Text):
             found += [at + m.start() for m in _SPACE.finditer(node.text)]
             at += len(node.text)
-        elif isinstance(node, Emphasis | Strong | Link):
+        elif isinstance(node, Wrapper):
             found += _spaces(node.children, at)
             at += len(plain_text(node.children))
         elif isinstance(node, Code):
@@ -138,7 +136,7 @@ def _split(children: tuple[Inline, ...], at: int) -> tuple[tuple[Inline, ...], t
             head += [Text(before)] if before else []
             tail += [Text(after)] if after else []
         else:
-            assert isinstance(node, Emphasis | Strong | Link), "a split never falls in code"
+            assert isinstance(node, Wrapper), "a split never falls in code"
             inner_head, inner_tail = _split(node.children, at - offset)
             head += [replace(node, children=inner_head)] if inner_head else []
             tail += [replace(node, children=inner_tail)] if inner_tail else []

@@ -10,16 +10,16 @@ from dataclasses import replace
 
 from presswork.model import (
     Block,
-    Emphasis,
+    Definition,
+    DefinitionList,
     Heading,
     Inline,
-    Link,
     ListBlock,
     Paragraph,
     Quote,
-    Strong,
     Summary,
     Table,
+    Wrapper,
     walk_block_tree,
     walk_inlines,
 )
@@ -30,7 +30,7 @@ InlineMap = Callable[[Inline], Inline]
 def map_inlines(children: tuple[Inline, ...], fn: InlineMap) -> tuple[Inline, ...]:
     result: list[Inline] = []
     for child in children:
-        if isinstance(child, Emphasis | Strong | Link):
+        if isinstance(child, Wrapper):
             child = replace(child, children=map_inlines(child.children, fn))
         result.append(fn(child))
     return tuple(result)
@@ -41,7 +41,8 @@ def map_leaves(
 ) -> tuple[Block, ...]:
     """Rebuild ``blocks``, replacing each block that holds no other blocks (a paragraph,
     heading, figure…) with what ``fn`` returns for it, at any depth of quotes, summaries
-    and lists, and the cells of tables (each stays one paragraph), in reading order."""
+    and lists, the cells of tables and the terms of definition lists (each stays one
+    paragraph), and definitions, in reading order."""
     result: list[Block] = []
     for block in blocks:
         if isinstance(block, Quote | Summary):
@@ -53,6 +54,15 @@ def map_leaves(
             # A cell stays one paragraph; then the table itself, as a leaf.
             cells = tuple(_one_paragraph(fn(cell)) for cell in block.cells())
             result.extend(fn(block.with_cells(cells)))
+        elif isinstance(block, DefinitionList):
+            entries = tuple(
+                Definition(
+                    _one_paragraph(fn(item.term)),
+                    tuple(map_leaves(definition, fn) for definition in item.definitions),
+                )
+                for item in block.items
+            )
+            result.append(replace(block, items=entries))
         else:
             result.extend(fn(block))
     return tuple(result)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from presswork.model import Emphasis, Inline, Link, Strong, Text
+from presswork.model import Inline, Text, Wrapper
 
 # (the word's number, the spaces before it, the word) -> what stands there instead: model
 # nodes, or nodes of an edition's own (the PDF's unbroken words)
@@ -46,7 +46,7 @@ def rewrite_words(children: tuple[Inline, ...], edit: WordEdit) -> tuple[Any, ..
         for node in nodes:
             if isinstance(node, Text):
                 _append(out, split(node.text))
-            elif isinstance(node, Emphasis | Strong | Link):
+            elif isinstance(node, Wrapper):
                 out.append(replace(node, children=walk(node.children)))
             else:
                 if node.kind in ("softbreak", "hardbreak"):
