@@ -233,10 +233,10 @@ CODES: dict[str, Code] = {
         Code(
             "PW702",
             W,
-            "a straight quote where the book's typography uses curly quotes",
-            '`"word"`',
+            "a straight quote whose meaning cannot be told (an apostrophe, or a quotation "
+            "mark that opens or closes nothing): the message names the characters to choose",
+            "`'90s`",
         ),
-        Code("PW703", W, "a double hyphen where the book uses dashes", "`one -- two`"),
         Code(
             "PW704",
             E,

@@ -375,8 +375,16 @@ CASES = [
         8,
         chapter("# A\n\nKorea (조선) in Korean.\n"),
     ),
-    Case("straight quote", "PW702", "warning", "a.md", 3, 5, chapter('# A\n\nThe "word".\n')),
-    Case("double hyphen", "PW703", "warning", "a.md", 3, 5, chapter("# A\n\nOne -- two.\n")),
+    Case(
+        "apostrophe or quote",
+        "PW702",
+        "warning",
+        "a.md",
+        3,
+        22,
+        chapter("# A\n\nIt's \"quoted\" in the '90s.\n"),
+    ),
+    Case("quote left open", "PW702", "warning", "a.md", 3, 9, chapter('# A\n\nHe said "never.\n')),
 ]
 
 
@@ -471,7 +479,7 @@ def test_every_problem_sorted_by_file_and_line_then_a_count(in_tmp: Path) -> Non
         "a.md",
         3,
         files={
-            "a.md": '# A\n\nOne[^x] "quoted".\n\n<br>\n',
+            "a.md": "# A\n\nOne[^x] \"never '90s.\n\n<br>\n",
             "b.md": "# B\n\nSee [c](c.md).\n",
         },
         book=BOOK + "  - b.md\n  - missing.md\n",

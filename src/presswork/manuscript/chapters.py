@@ -23,7 +23,7 @@ from presswork.config.manifest import BookConfig
 from presswork.config.provenance import edition_identifier
 from presswork.config.text import Sources, read_text
 from presswork.errors import ManuscriptError, Report, diagnostic
-from presswork.manuscript import markdown
+from presswork.manuscript import markdown, typography
 from presswork.manuscript.memo import Memo, listing
 from presswork.manuscript.reader import ChapterReader
 from presswork.model import (
@@ -73,7 +73,11 @@ def _too_deep(tokens: list[Token], path: Path, report: Report) -> None:
 
 
 def read_chapter(
-    path: Path, root: Path, report: Report, sources: Sources | None = None
+    path: Path,
+    root: Path,
+    report: Report,
+    sources: Sources | None = None,
+    language: str = "en",
 ) -> Chapter | None:
     text = read_text(path, report, MAX_CHAPTER_BYTES, sources)
     if text is None:
@@ -102,8 +106,9 @@ def read_chapter(
             )
         )
         return None
-    reader = ChapterReader(path, root, report, chapter_text.body.split("\n"))
-    tokens = markdown.parse(chapter_text.body)
+    lines = chapter_text.body.split("\n")
+    reader = ChapterReader(path, root, report, lines, quotes=typography.quotes(language))
+    tokens = markdown.parse(chapter_text.body, language)
     _too_deep(tokens, path, report)
     blocks = reader.blocks(tokens, 0, len(tokens))
     chapter_id = ids.slugify(path.stem)
@@ -168,10 +173,11 @@ def read_notices(
     if text is None:  # read apart from a build
         text = config.manifest.read_text(encoding="utf-8")
     lines = text.split("\n")
-    reader = ChapterReader(config.manifest, config.root, report, lines)
+    quotes = typography.quotes(config.language)
+    reader = ChapterReader(config.manifest, config.root, report, lines, quotes=quotes)
     for index, notice in enumerate(config.notices):
         line = config.notice_lines[index] if index < len(config.notice_lines) else 1
-        tokens = markdown.parser().parseInline(notice)
+        tokens = markdown.parser(config.language).parseInline(notice)
         children = reader.inlines(tokens[0], Source(config.manifest, line))
         for node in walk_inlines(children):
             if isinstance(node, NoteRef):
@@ -188,14 +194,14 @@ def _read_chapters_through(
     for entry in config.chapters:
         data = sources.data(entry.path, MAX_CHAPTER_BYTES)
         key = (
-            memo.chapter_key(entry.path, config.root, files, data)
+            memo.chapter_key(entry.path, config.root, files, data, config.language)
             if isinstance(data, bytes)
             else None
         )
         kept = None if key is None else memo.load_chapter(key)
         if kept is None:
             findings = Report()
-            chapter = read_chapter(entry.path, config.root, findings, sources)
+            chapter = read_chapter(entry.path, config.root, findings, sources, config.language)
             kept = chapter, findings.diagnostics
             if key is not None:
                 memo.keep_chapter(key, *kept)
@@ -219,7 +225,8 @@ def read_book(
     sources = sources or Sources()
     if memo is None:
         chapters = [
-            read_chapter(entry.path, config.root, report, sources) for entry in config.chapters
+            read_chapter(entry.path, config.root, report, sources, config.language)
+            for entry in config.chapters
         ]
     else:
         chapters = _read_chapters_through(memo, config, report, sources)

@@ -2,10 +2,10 @@
 
 In: the validated manifest, the chapters as read, the styles folder and a
 :class:`~presswork.errors.Report`. Out: in the report, the characters no shipped typeface
-can draw (PW701), straight quotes and double hyphens in prose (PW702, PW703), words too
-long for any line (PW704), notes the PDF continues after their chapter (PW705), and the
-Markdown files no chapter list names (PW108). Which characters the typefaces cover is slow
-to learn and kept in the cache (kind ``coverage``) while the font files are the same.
+can draw (PW701), words too long for any line (PW704), notes the PDF continues after
+their chapter (PW705), and the Markdown files no chapter list names (PW108). Which
+characters the typefaces cover is slow to learn and kept in the cache (kind
+``coverage``) while the font files are the same.
 """
 
 from __future__ import annotations
@@ -36,9 +36,6 @@ from presswork.styles import font_files, production, styles_dir
 
 COVERAGE = "coverage"  # the cache's kind
 # What is not prose on a line: code spans, link destinations, heading ids, note labels.
-_NOT_PROSE = re.compile(r"`[^`]*`|\]\([^)]*\)|\{#[^}]*\}|\[\^[^\]]*\]")
-_STRAIGHT_QUOTE = re.compile(r"[\"']")
-_DOUBLE_HYPHEN = re.compile(r"(?<!-)--(?!-)")
 # A line of the body holds about 70 characters, of a note about 100; a longer word runs
 # into the margin. WeasyPrint's cost of setting a word grows with the square of its
 # length (it lays the rest of the word out again at each place it might break it): a
@@ -134,23 +131,20 @@ def text_rules(
     path: Path, text: str | None, report: Report, covered: frozenset[int], prose_only: bool
 ) -> None:
     """Characters no shipped typeface can draw in ``text``, the text of ``path`` (``None``
-    where it could not be read, which was reported then); straight quotes and double
-    hyphens."""
+    where it could not be read, which was reported then). Straight quotes and dashes are
+    the reader's (:mod:`presswork.manuscript.typography`)."""
     if text is None:
         return
     # Most files have nothing to report: find that out for the whole file at once.
     missing = {c for c in set(text) if ord(c) >= 0x20 and ord(c) not in covered}
-    suspect = prose_only and bool(_STRAIGHT_QUOTE.search(text) or _DOUBLE_HYPHEN.search(text))
-    if not missing and not suspect:
+    if not missing:
         return
     lines = text.split("\n")
     skip = _front_matter_lines(lines) if prose_only else set()
-    fenced = False
     for number, line in enumerate(lines, start=1):
         if number in skip:
             continue
         if prose_only and line.lstrip().startswith(("```", "~~~")):
-            fenced = not fenced
             continue
         if not prose_only and line.lstrip().startswith("#"):
             continue  # a YAML comment
@@ -168,30 +162,6 @@ def text_rules(
                         col,
                     )
                 )
-        if fenced or not suspect:
-            continue
-        prose = _NOT_PROSE.sub(lambda m: " " * len(m.group()), line)
-        for match in _STRAIGHT_QUOTE.finditer(prose):
-            curly = "“ ”" if match.group() == '"' else "‘ ’"
-            report.add(
-                diagnostic(
-                    "PW702",
-                    f"straight quote {match.group()}: the book's typography uses {curly}",
-                    path,
-                    number,
-                    match.start() + 1,
-                )
-            )
-        for match in _DOUBLE_HYPHEN.finditer(prose):
-            report.add(
-                diagnostic(
-                    "PW703",
-                    "double hyphen: use an en dash – or an em dash —",
-                    path,
-                    number,
-                    match.start() + 1,
-                )
-            )
 
 
 def _front_matter_lines(lines: list[str]) -> set[int]:

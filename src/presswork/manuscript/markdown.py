@@ -15,7 +15,9 @@ In: chapter text (after its front matter). Out: markdown-it tokens, in which
 - GFM pipe tables are ``table_open`` … ``table_close`` tokens, ``~~struck~~`` text is
   ``s_open`` … ``s_close``, pandoc's definition lists are ``dl_open`` … ``dl_close``;
 - an escaped character (``\~``) or an entity stays a ``text_special`` token of its own,
-  so that text read as typed can be told from markup presswork does not read.
+  so that text read as typed can be told from markup presswork does not read;
+- straight quotes are the language's quotation marks or apostrophes where their intent
+  is clear, and ``---``, ``--``, ``...`` are — – … (:mod:`presswork.manuscript.typography`).
 
 Raw HTML is parsed as HTML tokens so that the manuscript stage can refuse it by line.
 """
@@ -35,6 +37,7 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from presswork import ids
+from presswork.manuscript import typography
 
 HEADING_ATTRIBUTES = re.compile(r"\s*\{([^{}]*)\}\s*$")
 _HEADING_ID = re.compile(rf"#({ids.TYPED})")
@@ -145,9 +148,12 @@ def _any_name(params: str, *args: object) -> bool:
 
 
 @cache
-def parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+def parser(language: str = "en") -> MarkdownIt:
+    """The dialect, with the quotation marks of ``language``."""
+    options = {"html": True, "typographer": True, "quotes": list(typography.quotes(language))}
+    md = MarkdownIt("commonmark", options).enable(["table", "strikethrough", "smartquotes"])
     md.core.ruler.disable("text_join")
+    md.core.ruler.after("smartquotes", "dashes", typography.dashes)
     footnote_plugin(md, inline=False, move_to_end=False, always_match_refs=True)
     md.inline.ruler.at("footnote_ref", _note_call)
     md.inline.ruler.after("image", "inline_note", _inline_note)
@@ -157,5 +163,5 @@ def parser() -> MarkdownIt:
     return md
 
 
-def parse(text: str) -> list[Token]:
-    return parser().parse(text)
+def parse(text: str, language: str = "en") -> list[Token]:
+    return parser(language).parse(text)

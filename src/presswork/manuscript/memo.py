@@ -5,9 +5,10 @@ file as read (its :class:`~presswork.model.Chapter` and the findings of reading 
 what else is kept under a key (the characters the shipped typefaces cover). Out: the
 same, read back when nothing they depend on changed. A chapter's key hashes the file's
 bytes, its path, the list of the manuscript folder's files (a figure is read as found or
-missing) and presswork's version and files. A :class:`Memo` reads from the cache but writes only
-when the build calls :meth:`Memo.save`, once the manuscript passed: a check makes no
-folder, and a failed build leaves the output folder as it was.
+missing), the book's language and presswork's version and files. A :class:`Memo` reads
+from the cache but writes only when the build calls :meth:`Memo.save`, once the
+manuscript passed: a check makes no folder, and a failed build leaves the output folder
+as it was.
 
 Records are JSON, not pickles: the cache sits in an output folder, and reading it must
 never run code. A record that does not parse or names a type that is not the model's is
@@ -79,11 +80,11 @@ class Memo:
         self.pending.clear()
 
     @staticmethod
-    def chapter_key(path: Path, root: Path, files: str, data: bytes) -> str:
-        """The key of reading ``path``, whose bytes are ``data``."""
-        hashed = hashlib.sha256(
-            f"{FORMAT}\0{__version__}\0{own_files()}\0{root}\0{path}\0{files}\0".encode()
-        )
+    def chapter_key(path: Path, root: Path, files: str, data: bytes, language: str) -> str:
+        """The key of reading ``path``, whose bytes are ``data``, in the book's
+        ``language`` (which sets its quotation marks)."""
+        versions = f"{FORMAT}\0{__version__}\0{own_files()}"
+        hashed = hashlib.sha256(f"{versions}\0{root}\0{path}\0{files}\0{language}\0".encode())
         hashed.update(data)
         return hashed.hexdigest()
 

@@ -9,6 +9,7 @@ links not yet resolved (see :mod:`presswork.transforms`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,7 +18,8 @@ from urllib.parse import unquote, urlsplit
 from markdown_it.token import Token
 
 from presswork.errors import Report, diagnostic
-from presswork.manuscript import unsupported
+from presswork.manuscript import typography, unsupported
+from presswork.manuscript.typography import Quotes
 from presswork.model import (
     IMAGE_MEDIA_TYPES,
     Block,
@@ -49,7 +51,8 @@ from presswork.model import (
 )
 
 CONTAINERS = ("summary",)
-HEADING_CLASSES = ("unnumbered", "unlisted")  # pandoc's; presswork numbers no heading
+HEADING_CLASSES = ("unnumbered", "unlisted")
+_STRAIGHT_QUOTE = re.compile(r"[\"']")  # pandoc's; presswork numbers no heading
 
 
 @dataclass
@@ -60,6 +63,7 @@ class ChapterReader:
     root: Path
     report: Report
     lines: list[str]
+    quotes: Quotes = ("“", "”", "‘", "’")  # the book's quotation marks (PW702's advice)
     notes: dict[str, Note] = field(default_factory=dict)
 
     def col(self, line: int, needle: str | None) -> int | None:
@@ -299,6 +303,20 @@ class ChapterReader:
         with what it is and how to type what was meant."""
         for found in unsupported.found_in(text):
             self.problem("PW603", found.message, line, found.typed)
+        for match in _STRAIGHT_QUOTE.finditer(text):
+            advice = typography.advice(match.group(), self.quotes)
+            self.problem("PW702", advice, line, self.typed(text, match, line))
+
+    def typed(self, text: str, match: re.Match[str], line: int) -> str:
+        """The text of ``match`` with as much of what follows it as the line holds as
+        typed (the smart quotes and dashes changed the rest), to point at the right one
+        of several quotes."""
+        typed = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        for length in range(6, 1, -1):
+            needle = text[match.start() : match.start() + length]
+            if len(needle) == length and needle in typed:
+                return needle
+        return match.group()
 
     def inlines(self, token: Token, source: Source) -> tuple[Inline, ...]:
         line = [source.line]
