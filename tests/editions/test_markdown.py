@@ -148,3 +148,69 @@ def test_the_pdf_tags_the_definition_list_as_a_list(built: Built) -> None:
         items = [k for k in kids(definitions) if isinstance(k, pikepdf.Dictionary)]
         assert [str(i.S) for i in items] == ["/LI"] * 4
         assert all(str(kids(i)[0].S) == "/LBody" for i in items)
+
+
+# The book's metadata, from book.yaml: ISBNs are well-known valid ISBN-13s.
+PRINT_ISBN, PDF_ISBN, EPUB_ISBN = "978-0-306-40615-7", "978-3-16-148410-0", "978-1-4028-9462-6"
+RIGHTS = "© 2024 Test Publisher. Some rights reserved."
+
+
+def test_the_title_and_imprint_pages_say_who_by_what_edition_and_which_isbn(built: Built) -> None:
+    pages = pdf_pages(built.pdf)
+    assert (
+        "Tables, terms and notes Ada Writer, Ben Author Edited by Cleo Editor "
+        "Translated by Dan Translator Test Publisher"
+    ) in pages[0]
+    imprint = pages[1]
+    for line in (
+        RIGHTS,
+        "Second edition, 2024-04-24",
+        f"ISBN {PDF_ISBN} (PDF)",
+        f"ISBN {PRINT_ISBN} (print)",
+        f"ISBN {EPUB_ISBN} (ePub)",
+    ):
+        assert line in imprint, (line, imprint)
+    title = " ".join("".join(built.xhtml("EPUB/front/titlepage.xhtml").itertext()).split())
+    assert "Ada Writer, Ben Author Edited by Cleo Editor Translated by Dan Translator" in title
+    imprint_xhtml = " ".join("".join(built.xhtml("EPUB/front/imprint.xhtml").itertext()).split())
+    assert f"ISBN {EPUB_ISBN} (ePub)" in imprint_xhtml.replace("\u00a0", " ")
+
+
+def test_the_opf_names_each_contributor_with_a_marc_role_and_the_isbn(built: Built) -> None:
+    opf = built.opf
+    metadata = opf.find("opf:metadata", NS)
+    assert metadata is not None
+    roles = {
+        m.get("refines"): m.text
+        for m in metadata.iterfind("opf:meta[@property='role']", NS)
+        if m.get("scheme") == "marc:relators"
+    }
+    people = [
+        (etree.QName(e).localname, e.text, roles.get(f"#{e.get('id')}"))
+        for e in metadata
+        if etree.QName(e).localname in ("creator", "contributor")
+    ]
+    assert people == [
+        ("creator", "Ada Writer", "aut"),
+        ("creator", "Ben Author", "aut"),
+        ("creator", "Cleo Editor", "edt"),
+        ("contributor", "Dan Translator", "trl"),
+    ]
+    identifier = metadata.find(f"dc:identifier[@id='{opf.get('unique-identifier')}']", NS)
+    assert identifier is not None and identifier.text == "urn:isbn:" + EPUB_ISBN.replace("-", "")
+    assert metadata.findtext("dc:date", namespaces=NS) == "2024-04-24"
+    assert metadata.findtext("dc:rights", namespaces=NS) == RIGHTS
+    source = metadata.find("dc:source", NS)
+    assert source is not None and source.text == "urn:isbn:" + PRINT_ISBN.replace("-", "")
+
+
+def test_each_pdf_s_xmp_names_its_own_isbn_the_rights_and_the_creators(built: Built) -> None:
+    for path, own in (
+        (built.pdf, PDF_ISBN),
+        (built.output / f"{built.slug}-print.pdf", PRINT_ISBN),
+    ):
+        with pikepdf.open(path) as pdf:
+            meta = pdf.open_metadata()
+            assert meta.get("dc:identifier") == "urn:isbn:" + own.replace("-", "")
+            assert meta.get("dc:rights") == RIGHTS
+            assert list(meta.get("dc:creator")) == ["Ada Writer", "Ben Author", "Cleo Editor"]

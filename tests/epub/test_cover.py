@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PIL import Image, ImageChops
+from PIL import Image, ImageChops, ImageColor
 
 from presswork.epub.cover import CoverText, render_cover
 
@@ -217,3 +217,30 @@ def test_design_that_cannot_fit_is_a_value_error(tmp_path: Path, design: dict[st
     document["title"]["max_lines"] = 40
     with pytest.raises(ValueError, match="band"):
         render_cover(CoverText("Title", None, None), _styles_with(tmp_path, document))
+
+
+def test_the_byline_is_drawn_in_its_colour_below_the_subtitle() -> None:
+    """Who the book is by stands under the subtitle, in the byline's colour, and
+    changes nothing above it."""
+    design = tomllib.loads((STYLES / "cover.toml").read_text(encoding="utf-8"))
+    colour = ImageColor.getrgb(design["byline"]["colour"])
+    without = _open(render_cover(CoverText("North Korea 2023", "Annual report", None), STYLES))
+    text = CoverText("North Korea 2023", "Annual report", None, "Ada Writer, Ben Author")
+    drawn = _open(render_cover(text, STYLES))
+    changed = [
+        (x, y)
+        for y in range(0, drawn.height, 4)
+        for x in range(0, drawn.width, 4)
+        if drawn.getpixel((x, y)) != without.getpixel((x, y))
+    ]
+    assert changed, "the byline is drawn"
+    top = min(y for _, y in changed)
+    subtitle_rows = [
+        y
+        for y in range(0, without.height, 4)
+        if any(without.getpixel((x, y)) != without.getpixel((0, y)) for x in range(0, 1200, 8))
+    ]
+    band_top = design["canvas"]["height"] - design["band"]["height"]
+    last_text_row = max(y for y in subtitle_rows if y < band_top)
+    assert top > last_text_row
+    assert any(drawn.getpixel(point) == colour for point in changed)

@@ -352,6 +352,36 @@ CASES = [
         )
         for name, (svg, line) in figures.HOSTILE_SVGS.items()
     ),
+    Case(
+        "isbn with a wrong check digit",
+        "PW103",
+        "error",
+        "book.yaml",
+        5,
+        None,
+        chapter("# A\n"),
+        BOOK + "isbn: 978-0-306-40615-8\n",
+    ),
+    Case(
+        "isbn of an edition presswork does not make",
+        "PW103",
+        "error",
+        "book.yaml",
+        5,
+        None,
+        chapter("# A\n"),
+        BOOK + "isbn:\n  kindle: 978-0-306-40615-7\n",
+    ),
+    Case(
+        "author with a role presswork does not know",
+        "PW103",
+        "error",
+        "book.yaml",
+        7,
+        None,
+        chapter("# A\n"),
+        BOOK + "authors:\n  - Ada Writer\n  - name: Ida Illustrator\n    role: illustrator\n",
+    ),
     # markup
     Case("inline html", "PW601", "error", "a.md", 3, 6, chapter("# A\n\nSome <b>bold</b>.\n")),
     Case("block html", "PW601", "error", "a.md", 3, 1, chapter("# A\n\n<div>\nx\n</div>\n")),

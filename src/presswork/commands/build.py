@@ -28,6 +28,7 @@ from presswork.layout.workers import Workers, default_jobs
 from presswork.manuscript.load import LoadedBook, load_book
 from presswork.release import record
 from presswork.release.output import write_all
+from presswork.render import markup
 from presswork.styles import Production, production, styles_dir
 from presswork.transforms.page_breaks import with_page_breaks
 
@@ -150,7 +151,7 @@ def _editions(
         meta = book.metadata
         progress("drawing the cover")
         cover = cached_cover(
-            CoverText(meta.title, meta.subtitle, meta.publisher),
+            CoverText(meta.title, meta.subtitle, meta.publisher, markup.byline(meta)),
             setup.styles,
             setup.store,
             setup.environment,

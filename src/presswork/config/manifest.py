@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from presswork.config import isbn
 from presswork.config.safe_yaml import MAX_YAML_BYTES, YamlMapping, load_mapping
 from presswork.config.text import Sources, read_text
 from presswork.errors import ManuscriptError, Report, diagnostic
 from presswork.ids import slugify
+from presswork.model import ROLES, Contributor
 
 MANIFEST_NAME = "book.yaml"
 
@@ -51,12 +53,14 @@ class BookConfig:
     slug: str
     subtitle: str | None = None
     publisher: str | None = None
-    authors: tuple[str, ...] = ()
+    authors: tuple[Contributor, ...] = ()
     identifier: str | None = None
     description: str | None = None
     subjects: tuple[str, ...] = ()
     rights: str | None = None
     date: str | None = None
+    edition: str | None = None
+    isbns: tuple[tuple[str, str], ...] = ()  # by edition name; "" for every edition
     notices: tuple[str, ...] = ()
     notice_lines: tuple[int, ...] = ()
     footnote_numbering: str = "chapter"
@@ -119,7 +123,17 @@ KEYS: dict[str, _Key] = {
     ),
     "subtitle": _Key("text", "Shown under the title on the title page and cover."),
     "publisher": _Key("text", "Publisher: dc:publisher, the PDF author when no authors."),
-    "authors": _Key("list of text", "Authors (dc:creator)."),
+    "authors": _Key(
+        "contributors",
+        "Who the book is by: names, or mappings with 'name' and 'role' (author, editor, "
+        "translator): title page, cover, dc:creator and dc:contributor, the PDF's author.",
+    ),
+    "edition": _Key("text", "The edition, as the imprint page states it: 'Second edition'."),
+    "isbn": _Key(
+        "isbn",
+        "An ISBN-13 for every edition, or one per edition as a mapping with the keys pdf, "
+        "print and epub: imprint page, metadata, the ePub's identifier.",
+    ),
     "identifier": _Key(
         "text",
         "Stable identifier (ISBN as urn:isbn:…, DOI, URN); "
@@ -173,7 +187,53 @@ def _as_date(value: Any) -> Any:
     return value
 
 
+EDITIONS = ("pdf", "print", "epub")  # the keys of a per-edition 'isbn' mapping
+
+
+def _contributors_problem(value: Any) -> tuple[int, str] | None:
+    """What is wrong with a list of contributors, and at which item (from 0; -1: the
+    list itself)."""
+    if not isinstance(value, list):
+        return -1, "must be a list of names, or of mappings with 'name' and 'role'"
+    roles = ", ".join(ROLES)
+    for index, item in enumerate(value):
+        number = index + 1
+        if isinstance(item, str) and item.strip():
+            continue
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            return index, f"item {number} must be a name, or a mapping with 'name' and 'role'"
+        unknown = sorted(str(k) for k in item if k not in ("name", "role"))
+        if unknown:
+            return index, f"item {number} has an unknown key '{unknown[0]}' (known: name, role)"
+        if not item["name"].strip():
+            return index, f"item {number} has an empty name"
+        if item.get("role", "author") not in ROLES:
+            return index, f"item {number}: role must be one of: {roles}"
+    return None
+
+
+def _isbn_problem(value: Any) -> str | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str):
+        return isbn.problem(value)
+    if not isinstance(value, dict) or not value:
+        return "must be an ISBN-13, or a mapping of editions (pdf, print, epub) to ISBNs"
+    for edition, typed in value.items():
+        if edition not in EDITIONS:
+            return f"names an edition '{edition}' (editions: {', '.join(EDITIONS)})"
+        found = isbn.problem(str(typed))
+        if found is not None:
+            return f"for {edition}: {found}"
+    return None
+
+
 def _type_problem(kind: str, value: Any) -> str | None:
+    if kind == "contributors":
+        found = _contributors_problem(value)
+        return None if found is None else found[1]
+    if kind == "isbn":
+        return _isbn_problem(value)
     if kind == "text":
         ok = isinstance(value, str) and value.strip() != ""
         return None if ok else "must be non-empty text"
@@ -221,7 +281,11 @@ def load_config(root: Path, report: Report, sources: Sources | None = None) -> B
         if problem is None and key.check is not None:
             problem = key.check(value)
         if problem is not None:
-            report.add(diagnostic("PW103", f"'{name}' {problem}", manifest, entry.line))
+            line = entry.line
+            item = _contributors_problem(value) if key.kind == "contributors" else None
+            if item is not None and 0 <= item[0] < len(entry.item_lines):
+                line = entry.item_lines[item[0]]  # the item's line, not the key's
+            report.add(diagnostic("PW103", f"'{name}' {problem}", manifest, line))
         else:
             values[name] = value
     for name, key in KEYS.items():
@@ -240,12 +304,14 @@ def load_config(root: Path, report: Report, sources: Sources | None = None) -> B
         slug=values.get("slug") or slugify(title),
         subtitle=values.get("subtitle"),
         publisher=values.get("publisher"),
-        authors=tuple(values.get("authors", ())),
+        authors=tuple(_contributor(item) for item in values.get("authors", ())),
         identifier=values.get("identifier"),
         description=values.get("description"),
         subjects=tuple(values.get("subjects", ())),
         rights=values.get("rights"),
         date=values.get("date"),
+        edition=values.get("edition"),
+        isbns=_isbns(values.get("isbn")),
         notices=tuple(values.get("notices", ())),
         notice_lines=mapping.entries["notices"].item_lines if "notices" in values else (),
         footnote_numbering=values.get("footnote_numbering", "chapter"),
@@ -254,6 +320,23 @@ def load_config(root: Path, report: Report, sources: Sources | None = None) -> B
         chapter_start=values.get("chapter_start", "any"),
         signature=values.get("signature", 1),
     )
+
+
+def _contributor(item: str | dict[str, str]) -> Contributor:
+    if isinstance(item, str):
+        return Contributor(item.strip())
+    return Contributor(item["name"].strip(), item.get("role", "author"))
+
+
+def _isbns(value: str | int | dict[str, Any] | None) -> tuple[tuple[str, str], ...]:
+    """Each edition's ISBN as typed, by edition ("" for one ISBN of every edition)."""
+    if value is None:
+        return ()
+    if isinstance(value, dict):
+        return tuple(
+            (edition, str(value[edition]).strip()) for edition in EDITIONS if edition in value
+        )
+    return (("", str(value).strip()),)
 
 
 def _chapters(

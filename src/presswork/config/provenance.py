@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from presswork.config import isbn
 from presswork.config.manifest import BookConfig
 from presswork.errors import ManuscriptError, diagnostic
 
@@ -38,17 +39,30 @@ IDENTIFIER_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "presswork:book")
 
 
 def book_identifier(config: BookConfig) -> str:
+    """The book's identifier (the ePub's): the one ``book.yaml`` gives, else the ePub's
+    ISBN, else a UUID derived from the book's slug, title and language."""
     if config.identifier:
         return config.identifier
+    typed = _isbn_of(config.isbns, "epub")
+    if typed is not None:
+        return f"urn:isbn:{isbn.digits(typed)}"
     name = f"{config.slug}\n{config.title}\n{config.language}"
     return f"urn:uuid:{uuid.uuid5(IDENTIFIER_NAMESPACE, name)}"
 
 
-def edition_identifier(book: str, edition: str) -> str:
-    """A stable identifier for one edition of the book (the print edition, say), derived
-    from the book's own identifier."""
+def edition_identifier(book: str, edition: str, isbns: tuple[tuple[str, str], ...] = ()) -> str:
+    """A stable identifier for one edition of the book (the print edition, say): its own
+    ISBN where it has one, else one derived from the book's own identifier."""
+    typed = dict(isbns).get(edition)
+    if typed is not None:
+        return f"urn:isbn:{isbn.digits(typed)}"
     name = f"{book}\n{edition}"
     return f"urn:uuid:{uuid.uuid5(IDENTIFIER_NAMESPACE, name)}"
+
+
+def _isbn_of(isbns: tuple[tuple[str, str], ...], edition: str) -> str | None:
+    found = dict(isbns)
+    return found.get(edition, found.get(""))
 
 
 @dataclass(frozen=True)

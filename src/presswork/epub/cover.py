@@ -1,6 +1,6 @@
 """Draw the ePub cover from the book's metadata and the cover design in ``styles/``.
 
-In: the cover's text (title, subtitle, publisher) and the styles folder, whose
+In: the cover's text (title, subtitle, byline, publisher) and the styles folder, whose
 ``cover.toml`` gives the design. Out: the cover as PNG bytes, the same for the same text
 and design; kept in the build's cache (kind ``cover``) under a digest of both
 (:func:`cached_cover`).
@@ -36,6 +36,7 @@ class CoverText:
     title: str
     subtitle: str | None
     publisher: str | None
+    byline: str | None = None  # who the book is by: "A and B", "Edited by C"
 
 
 def cached_cover(text: CoverText, styles: Path, store: Store, environment: str) -> bytes:
@@ -78,7 +79,13 @@ def render_cover(text: CoverText, styles_dir: Path) -> bytes:
 
     if text.subtitle is not None and text.subtitle.strip():
         subtitle = _fit(text.subtitle, design.subtitle, measure)
-        _draw_block(draw, subtitle, left, last_baseline + design.subtitle_space_before)
+        last_baseline = _draw_block(
+            draw, subtitle, left, last_baseline + design.subtitle_space_before
+        )
+
+    if text.byline is not None and text.byline.strip():
+        byline = _fit(text.byline, design.byline, measure)
+        _draw_block(draw, byline, left, last_baseline + design.byline_space_before)
 
     band_top = design.height - design.band_height
     draw.rectangle((0, band_top, design.width - 1, design.height - 1), fill=design.band_colour)
@@ -124,6 +131,8 @@ class _Design:
     title_space_before: int
     subtitle: _TextStyle
     subtitle_space_before: int
+    byline: _TextStyle
+    byline_space_before: int
     publisher: _TextStyle
 
 
@@ -179,6 +188,8 @@ def _load_design(styles_dir: Path) -> _Design:
         title_space_before=read.integer("title", "space_before"),
         subtitle=read.text_style("subtitle", styles_dir),
         subtitle_space_before=read.integer("subtitle", "space_before"),
+        byline=read.text_style("byline", styles_dir),
+        byline_space_before=read.integer("byline", "space_before"),
         publisher=read.text_style("publisher", styles_dir),
     )
     _check_fits(design, path)
@@ -197,11 +208,14 @@ def _check_fits(design: _Design, path: Path) -> None:
         + design.title.max_lines * design.title.size * design.title.line_spacing
         + design.subtitle_space_before
         + design.subtitle.max_lines * design.subtitle.size * design.subtitle.line_spacing
+        + design.byline_space_before
+        + design.byline.max_lines * design.byline.size * design.byline.line_spacing
     )
     room = design.height - design.band_height - design.margin_bottom
     if worst > room:
         raise ValueError(
-            f"{path}: title and subtitle at their largest need {worst:.0f} px from the top, "
+            f"{path}: title, subtitle and byline at their largest need {worst:.0f} px from "
+            "the top, "
             f"but only {room} px are free above the band"
         )
 

@@ -18,7 +18,8 @@ from pathlib import Path
 from ebooklib import epub
 from lxml import etree
 
-from presswork.model import IMAGE_MEDIA_TYPES, Book
+from presswork.config import isbn
+from presswork.model import IMAGE_MEDIA_TYPES, ROLES, Book, Metadata
 from presswork.render import markup
 from presswork.render.ncx import ncx_markup
 from presswork.render.xhtml import COVER_IMAGE, CSS_NAME, PageLink, epub_markup
@@ -33,8 +34,10 @@ def _metadata(out: epub.EpubBook, book: Book, pages: tuple[PageLink, ...]) -> No
     out.set_identifier(meta.identifier)
     out.set_title(meta.title)
     out.set_language(meta.language)
-    for author in meta.creators:
-        out.add_author(author)
+    _contributors(out, meta)
+    own_isbn = meta.isbn("epub")
+    if own_isbn is not None and isbn.digits(own_isbn) not in meta.identifier:
+        out.add_metadata("DC", "identifier", f"urn:isbn:{isbn.digits(own_isbn)}", {"id": "isbn"})
     if meta.date:
         out.add_metadata("DC", "date", meta.date)
     if meta.publisher:
@@ -52,6 +55,20 @@ def _metadata(out: epub.EpubBook, book: Book, pages: tuple[PageLink, ...]) -> No
         )
     for prop, value in _accessibility(book, pages):
         out.add_metadata(None, "meta", value, {"property": prop})
+
+
+def _contributors(out: epub.EpubBook, meta: Metadata) -> None:
+    """Authors and editors as ``dc:creator``, translators as ``dc:contributor``, each
+    with its MARC role; a book without authors or editors is its publisher's."""
+    if not meta.named("author") and not meta.named("editor"):
+        for number, name in enumerate(meta.creators, start=1):
+            out.add_metadata("DC", "creator", name, {"id": f"creator-{number}"})
+    for number, person in enumerate(meta.contributors, start=1):
+        element = "contributor" if person.role == "translator" else "creator"
+        uid = f"{element}-{number}"
+        out.add_metadata("DC", element, person.name, {"id": uid})
+        role = {"refines": f"#{uid}", "property": "role", "scheme": "marc:relators"}
+        out.add_metadata(None, "meta", ROLES[person.role], role)
 
 
 def _accessibility(book: Book, pages: tuple[PageLink, ...]) -> list[tuple[str, str]]:

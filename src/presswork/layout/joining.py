@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from presswork.cache import Store
+from presswork.config.provenance import edition_identifier
 from presswork.editions import PrintOrder
 from presswork.layout.workers import Workers
 from presswork.render.html import link_descriptions
@@ -48,7 +49,7 @@ class JoinRequest:
     key, and the blank pages before it; the furniture's PDFs (a page for each page of
     the book after the front matter); the font files; the book's date; the cache; the screen
     edition's colour space; what the print edition is made with, where it is wanted;
-    what each link says."""
+    what each link says; what the XMP says of the book."""
 
     front: tuple[bytes, int]
     chapters: tuple[tuple[bytes, tuple[float, ...], bool, str, int], ...]
@@ -59,6 +60,9 @@ class JoinRequest:
     screen_intent: OutputIntent
     order: PrintOrder | None
     descriptions: dict[str, str]
+    # What the screen edition's XMP says of the book besides WeasyPrint's: its
+    # identifier and rights (presswork.pdf.xmp).
+    properties: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def join_request(
@@ -98,7 +102,18 @@ def join_request(
         screen_intent,
         order,
         link_descriptions(book),
+        xmp_properties(book),
     )
+
+
+def xmp_properties(book: Book) -> dict[tuple[str, str], str]:
+    """The screen edition's identifier (its own ISBN where it has one) and the book's
+    rights, for its XMP metadata."""
+    meta = book.metadata
+    found = {("dc", "identifier"): edition_identifier(meta.identifier, "pdf", meta.isbns)}
+    if meta.rights:
+        found[("dc", "rights")] = meta.rights
+    return found
 
 
 # In the process that joins ------------------------------------------------------------
@@ -169,6 +184,7 @@ def start_join(request: JoinRequest) -> dict[Path, list[int]] | PDFs:
             request.date,
             _HERE.opened,
             request.descriptions,
+            request.properties,
         )
     finally:
         _HERE.let_go_of_opened()

@@ -21,7 +21,7 @@ from presswork import ids
 from presswork.editions import PrintOrder
 from presswork.errors import Diagnostic, ManuscriptError, OutputError, diagnostic
 from presswork.layout.book import Progress, Setup, unit_layouts
-from presswork.layout.joining import Join, PDFs, join_request
+from presswork.layout.joining import Join, PDFs, join_request, xmp_properties
 from presswork.layout.workers import Workers
 from presswork.model import Book, PageStart
 from presswork.styles import font_files, print_edition
@@ -149,6 +149,7 @@ def _single(
             pack=True,
             descriptions=link_descriptions(book),
             intent=setup.production.screen_intent,
+            properties=xmp_properties(book),
         )
         if with_print:
             progress("adding bleed and crop marks")

@@ -27,7 +27,7 @@ from presswork.model.blocks import (
     note_characters,
     walk_block_tree,
 )
-from presswork.model.book import Book, Chapter, Metadata, TocEntry
+from presswork.model.book import ROLES, Book, Chapter, Contributor, Metadata, TocEntry
 from presswork.model.inlines import (
     IMAGE_MEDIA_TYPES,
     Anchor,
@@ -51,12 +51,14 @@ from presswork.model.inlines import (
 
 __all__ = [
     "IMAGE_MEDIA_TYPES",
+    "ROLES",
     "Anchor",
     "Block",
     "Book",
     "Chapter",
     "Code",
     "CodeBlock",
+    "Contributor",
     "Definition",
     "DefinitionList",
     "Emphasis",

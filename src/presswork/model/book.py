@@ -88,6 +88,18 @@ class Chapter:
         )
 
 
+# What a contributor did, and its code in MARC's list of relators (the ePub's roles).
+ROLES = {"author": "aut", "editor": "edt", "translator": "trl"}
+
+
+@dataclass(frozen=True)
+class Contributor:
+    """Someone the book is by: ``role`` is one of :data:`ROLES`."""
+
+    name: str
+    role: str = "author"
+
+
 @dataclass(frozen=True)
 class Metadata:
     title: str
@@ -98,20 +110,45 @@ class Metadata:
     print_identifier: str
     subtitle: str | None = None
     publisher: str | None = None
-    authors: tuple[str, ...] = ()  # else the publisher is the book's author
+    contributors: tuple[Contributor, ...] = ()  # without authors, the publisher is one
     description: str | None = None
     subjects: tuple[str, ...] = ()
     rights: str | None = None
     date: str = ""  # of publication: YYYY, YYYY-MM or YYYY-MM-DD
+    edition: str | None = None  # "Second edition"
+    # Each edition's ISBN as typed, by the edition's name ("pdf", "print", "epub"; ""
+    # for one ISBN given for every edition).
+    isbns: tuple[tuple[str, str], ...] = ()
     page_size: str = "A4"
     toc_depth: int = 2
     chapter_start: str = "any"  # "right": each chapter opens on a right-hand page
     signature: int = 1  # the print edition's page count is a multiple of it
 
+    def named(self, role: str) -> tuple[str, ...]:
+        """The names of the contributors in ``role``, in the order given."""
+        return tuple(c.name for c in self.contributors if c.role == role)
+
+    @property
+    def authors(self) -> tuple[str, ...]:
+        return self.named("author")
+
     @property
     def creators(self) -> tuple[str, ...]:
-        """Who the book is by: its authors, or else its publisher (a report's author)."""
-        return self.authors or ((self.publisher,) if self.publisher else ())
+        """Who the book is by: its authors and editors, or else its publisher (a report's
+        corporate author)."""
+        names = self.named("author") + self.named("editor")
+        return names or ((self.publisher,) if self.publisher else ())
+
+    @property
+    def imprinted(self) -> bool:
+        """Whether the imprint page states anything of the book's own (besides the
+        publisher's notices): its rights, edition or ISBNs."""
+        return bool(self.rights or self.edition or self.isbns)
+
+    def isbn(self, edition: str) -> str | None:
+        """The ISBN of ``edition`` (its name: "pdf", "print", "epub"), if it has one."""
+        found = dict(self.isbns)
+        return found.get(edition, found.get(""))
 
     def print_pages(self, pages: int) -> int:
         """The print edition's page count: the book's ``pages``, and blank pages up to a

@@ -47,6 +47,7 @@ from presswork.pdf.press import make_print_edition, page_size, print_bytes
 from presswork.pdf.save import deterministic_bytes, draw_over
 from presswork.pdf.subsets import is_kept
 from presswork.pdf.trees import kids, name_tree, number_tree
+from presswork.pdf.xmp import with_properties
 from presswork.render.html import UNIT_DATE
 from presswork.styles import OutputIntent
 
@@ -107,6 +108,7 @@ class BookJoin:
         date: datetime,
         opened: dict[str, OpenedPart] | None = None,
         descriptions: Mapping[str, str] | None = None,
+        properties: dict[tuple[str, str], str] | None = None,
     ) -> None:
         """Join the pages and trees of the book from its parts, the first of which gives
         the document's catalog (language, metadata, viewer preferences), its dates
@@ -115,10 +117,15 @@ class BookJoin:
         content marked as artifacts. ``opened``: parts opened beforehand, by their keys;
         those taken are closed and removed from it, the caller closes the others.
         ``descriptions``: what a link to each destination says
-        (:func:`presswork.pdf.links.describe_links`)."""
+        (:func:`presswork.pdf.links.describe_links`). ``properties``: what the XMP
+        metadata says of the book besides what WeasyPrint wrote
+        (:func:`presswork.pdf.xmp.with_properties`)."""
         self.out = _open(parts[0].pdf)
         try:
             _date(self.out, date)
+            if properties and "/Metadata" in self.out.Root:
+                xmp = self.out.Root.Metadata.read_bytes()
+                self.out.Root.Metadata.write(with_properties(xmp, properties))
             self.prepared: dict[ObjGen, bytes] = {}
             known = _join(
                 self.out, parts, furniture, {} if opened is None else opened, self.prepared

@@ -18,21 +18,15 @@ from __future__ import annotations
 import zlib
 
 import pikepdf
-from lxml import etree
 
 from presswork.pdf.outlines import outline_dests, read_outline
 from presswork.pdf.trees import kids, number_tree
+from presswork.pdf.xmp import with_properties
 from presswork.styles import OutputIntent
 
 PDFX_VERSION = "PDF/X-4"
 PDF_VERSION = "1.6"  # what PDF/X-4 is based on
 ICC_REGISTRY = "http://www.color.org"
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_NAMESPACES = {
-    "pdfxid": "http://www.npes.org/pdfx/ns/id/",
-    "pdf": "http://ns.adobe.com/pdf/1.3/",
-    "xmpMM": "http://ns.adobe.com/xap/1.0/mm/",
-}
 
 
 def output_intent(pdf: pikepdf.Pdf, intent: OutputIntent, subtype: str) -> None:
@@ -81,8 +75,9 @@ def as_pdfx(pdf: pikepdf.Pdf, intent: OutputIntent, document_id: str) -> None:
             ("xmpMM", "DocumentID"): document_id.replace("urn:uuid:", "uuid:"),
             ("xmpMM", "VersionID"): "1",
             ("xmpMM", "RenditionClass"): "default",
+            ("dc", "identifier"): document_id,
         }
-        pdf.Root.Metadata.write(_with_claim(pdf.Root.Metadata.read_bytes(), claim))
+        pdf.Root.Metadata.write(with_properties(pdf.Root.Metadata.read_bytes(), claim))
 
 
 def _without_named_destinations(pdf: pikepdf.Pdf) -> None:
@@ -126,26 +121,3 @@ def _refers_to(kid: pikepdf.Object, annotation: pikepdf.Object) -> bool:
         and kid.get("/Type") == "/OBJR"
         and kid.Obj.objgen == annotation.objgen
     )
-
-
-def _with_claim(xmp: bytes, claim: dict[tuple[str, str], str]) -> bytes:
-    """The XMP packet with the properties of ``claim`` (by namespace prefix and name) set,
-    in place of any it had."""
-    parser = etree.XMLParser(remove_blank_text=False, resolve_entities=False, no_network=True)
-    root = etree.fromstring(xmp, parser)
-    rdf = root if root.tag == f"{{{_RDF}}}RDF" else root.find(f"{{{_RDF}}}RDF")
-    if rdf is None:
-        raise ValueError("the PDF's XMP metadata has no rdf:RDF")
-    names = {(prefix, name): f"{{{_NAMESPACES[prefix]}}}{name}" for prefix, name in claim}
-    for description in rdf.iter(f"{{{_RDF}}}Description"):
-        for attribute in names.values():
-            if attribute in description.attrib:
-                del description.attrib[attribute]
-        for element in list(description):
-            if element.tag in names.values():
-                description.remove(element)
-    said = etree.SubElement(rdf, f"{{{_RDF}}}Description", nsmap=_NAMESPACES)
-    said.set(f"{{{_RDF}}}about", "")
-    for key, value in claim.items():
-        said.set(names[key], value)
-    return etree.tostring(root.getroottree(), encoding="utf-8", xml_declaration=False)

@@ -42,6 +42,7 @@ from presswork.pdf.links import describe_links
 from presswork.pdf.pdfx import in_screen_colours
 from presswork.pdf.save import deterministic_bytes
 from presswork.pdf.trees import is_struct, kids, number_tree, walk
+from presswork.pdf.xmp import with_properties
 from presswork.styles import OutputIntent, PrintEdition
 
 BLOCKS = {"/P", "/H1", "/H2", "/H3", "/H4", "/H5", "/H6", "/Caption"}
@@ -109,6 +110,7 @@ def tagged(
     descriptions: Mapping[str, str] | None = None,
     intent: OutputIntent | None = None,
     prepare: PrintEdition | None = None,
+    properties: dict[tuple[str, str], str] | None = None,
 ) -> bytes:
     """The PDF WeasyPrint wrote with its notes tagged, its lines unwrapped and its
     ``leaders`` drawn (:func:`presswork.pdf.leaders.draw_leaders`), saved with every stream
@@ -116,8 +118,9 @@ def tagged(
     faster) and, with ``pack``, its objects in object streams. With ``descriptions``
     (a PDF whose pages are final), its links say what they lead to
     (:func:`presswork.pdf.links.describe_links`); with ``intent``, its output intent
-    names its colour space; with ``prepare``, its pages' content in that print
-    edition's inks beside (:func:`presswork.pdf.colour.prepare_print`)."""
+    names its colour space; with ``properties``, its XMP metadata says them
+    (:func:`presswork.pdf.xmp.with_properties`); with ``prepare``, its pages' content in
+    that print edition's inks beside (:func:`presswork.pdf.colour.prepare_print`)."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         owners = join_continued(pdf)
         if owners:
@@ -131,6 +134,8 @@ def tagged(
             describe_links(pdf, descriptions)
         if intent is not None:
             in_screen_colours(pdf, intent)
+        if properties and "/Metadata" in pdf.Root:
+            pdf.Root.Metadata.write(with_properties(pdf.Root.Metadata.read_bytes(), properties))
         if prepare is not None:
             prepare_print(pdf, prepare)
         return deterministic_bytes(pdf, pack=pack)

@@ -25,6 +25,7 @@ from jinja2 import (
 from jinja2.bccache import Bucket
 
 from presswork import ids
+from presswork.model import Metadata
 
 
 class _CompiledTemplates(FileSystemBytecodeCache):
@@ -93,3 +94,13 @@ def labels(language: str) -> dict[str, str]:
     """The edition's own words in ``language`` (``en-GB`` → ``en``), English if unknown."""
     every = _all_labels()
     return every.get(language.split("-")[0].lower(), every["en"])
+
+
+def byline(meta: Metadata) -> str | None:
+    """Who the book is by, in one line, as its cover says it: its authors, else "Edited
+    by" its editors (in the book's language), else nothing."""
+    if meta.authors:
+        return ", ".join(meta.authors)
+    if meta.named("editor"):
+        return f"{labels(meta.language)['edited_by']} {', '.join(meta.named('editor'))}"
+    return None

@@ -170,7 +170,7 @@ def epub_markup(book: Book) -> EpubMarkup:
             ),
         ),
     ]
-    if book.notices or meta.rights:
+    if book.notices or meta.imprinted:
         documents.append(
             Document(
                 "imprint",
