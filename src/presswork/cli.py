@@ -138,9 +138,9 @@ def build_command(
     single: bool,
 ) -> None:
     """Build the editions of MANUSCRIPT (default: manuscript/) into OUTPUT."""
+    from presswork.config.look import styles_for
     from presswork.layout.warmup import load_layout
     from presswork.layout.workers import Workers, default_jobs
-    from presswork.styles import styles_dir
 
     editions = tuple(Edition(f) for f in formats) or tuple(Edition)
     console = Console(stderr=True)
@@ -149,7 +149,7 @@ def build_command(
         with Workers(1 if single else jobs or default_jobs()) as workers:
             if not single and makes_pdf(editions):
                 # A layout process loads WeasyPrint while this one loads the build.
-                workers.warm(load_layout, manuscript.resolve(), styles_dir())
+                workers.warm(load_layout, manuscript.resolve(), styles_for(manuscript.resolve()))
             from presswork.commands.build import BuildRequest, build
 
             request = BuildRequest(manuscript, output, editions, release, jobs, single)

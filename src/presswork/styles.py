@@ -285,3 +285,22 @@ def css_declarations(css: str) -> Iterator[tuple[str, str, str]]:
             name, colon, value = declaration.partition(":")
             if colon:
                 yield selector, name.strip().lower(), value.strip()
+
+
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+?)\1\s*\)""")
+
+
+def css_files(css: str, folder: Path) -> list[Path]:
+    """The files of ``folder`` that the stylesheet ``css``, kept in ``folder``, refers to
+    by relative ``url()`` (fonts, images), each once, in order; a URL with a scheme, an
+    absolute path or one leading out of the folder names none."""
+    root = folder.resolve()
+    found: list[Path] = []
+    for match in _CSS_URL.finditer(_CSS_COMMENT.sub("", css)):
+        url = match.group(2).strip().split("#", 1)[0].split("?", 1)[0]
+        if not url or ":" in url or url.startswith("/"):
+            continue
+        path = (folder / url).resolve()
+        if path.is_relative_to(root) and path.is_file() and path not in found:
+            found.append(path)
+    return found

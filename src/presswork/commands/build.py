@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from presswork.cache import Store, environment_key
+from presswork.config.look import styles_for
 from presswork.editions import Edition, makes_pdf
 from presswork.epub.cover import CoverText, cached_cover
 from presswork.epub.writer import render_epub
@@ -29,7 +30,7 @@ from presswork.manuscript.load import LoadedBook, load_book
 from presswork.release import record
 from presswork.release.output import write_all
 from presswork.render import markup
-from presswork.styles import Production, production, styles_dir
+from presswork.styles import Production, production
 from presswork.transforms.page_breaks import with_page_breaks
 
 Progress = Callable[[str], None]
@@ -87,7 +88,7 @@ def build(
     if workers is None:
         with Workers(1 if request.single else request.jobs or default_jobs()) as own:
             return build(request, progress, warn, own, settings)
-    styles = styles_dir()
+    styles = styles_for(request.manuscript.resolve())
     store = Store.of(request.output)
     setup = Setup(
         request.manuscript.resolve(),

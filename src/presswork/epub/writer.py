@@ -23,10 +23,19 @@ from presswork.model import IMAGE_MEDIA_TYPES, ROLES, Book, Metadata
 from presswork.render import markup
 from presswork.render.ncx import ncx_markup
 from presswork.render.xhtml import COVER_IMAGE, CSS_NAME, PageLink, epub_markup
+from presswork.styles import css_files
 
 XHTML = "application/xhtml+xml"
 NCX = "application/x-dtbncx+xml"
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
+# What a stylesheet may bring into the ePub: fonts and images of its core media types.
+STYLE_MEDIA_TYPES = {
+    ".otf": "font/otf",
+    ".ttf": "font/ttf",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    **IMAGE_MEDIA_TYPES,
+}
 
 
 def _metadata(out: epub.EpubBook, book: Book, pages: tuple[PageLink, ...]) -> None:
@@ -108,13 +117,23 @@ def render_epub(book: Book, styles: Path, cover_png: bytes) -> bytes:
     markup = epub_markup(book)
     out = epub.EpubBook()
     _metadata(out, book, markup.pages)
-    css = epub.EpubItem(
-        uid="css",
-        file_name=CSS_NAME,
-        media_type="text/css",
-        content=(styles / "epub.css").read_bytes(),
-    )
+    stylesheet = (styles / "epub.css").read_bytes()
+    css = epub.EpubItem(uid="css", file_name=CSS_NAME, media_type="text/css", content=stylesheet)
     out.add_item(css)
+    # The fonts and images the stylesheet names (a book's own look), beside it as in the
+    # styles folder, so that its URLs lead to them.
+    beside = Path(CSS_NAME).parent
+    named = css_files(stylesheet.decode("utf-8"), styles)
+    kept = [path for path in named if path.suffix.lower() in STYLE_MEDIA_TYPES]
+    for number, path in enumerate(kept, start=1):
+        out.add_item(
+            epub.EpubItem(
+                uid=f"style-{number}",
+                file_name=(beside / path.relative_to(styles.resolve())).as_posix(),
+                media_type=STYLE_MEDIA_TYPES[path.suffix.lower()],
+                content=path.read_bytes(),
+            )
+        )
     out.set_cover(COVER_IMAGE, cover_png, create_page=False)
     for path, name in markup.images.items():
         out.add_item(

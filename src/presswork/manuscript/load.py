@@ -15,6 +15,7 @@ from pathlib import Path
 
 from presswork.cache import Store
 from presswork.codes import Severity
+from presswork.config.look import styles_for
 from presswork.config.manifest import BookConfig, load_config
 from presswork.config.provenance import Provenance, book_identifier, provenance
 from presswork.config.text import Sources
@@ -23,7 +24,6 @@ from presswork.manuscript import images, lint
 from presswork.manuscript.chapters import read_book
 from presswork.manuscript.memo import Memo
 from presswork.model import Book
-from presswork.styles import styles_dir
 from presswork.transforms import resolve
 
 
@@ -102,7 +102,7 @@ def load(manuscript: Path, memo: Memo | None = None) -> Loaded:
     lint.unlisted(config, report)
     lint.long_words(book.chapters, report)
     lint.long_notes(book.chapters, report)
-    covered = lint.shipped_characters(styles_dir(), memo)
+    covered = lint.shipped_characters(styles_for(config.root), memo)
     for entry in config.chapters:
         lint.text_rules(entry.path, sources.text(entry.path), report, covered, prose_only=True)
     lint.text_rules(
