@@ -48,9 +48,19 @@ def _describe(artifact: Artifact, cwd: Path) -> str:
     return f"{shown} ({_size(artifact.size)}{pages})"
 
 
+def _manuscript_folder(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+    """The folder named, else this one where it holds a book.yaml, else manuscript/."""
+    if value is not None:
+        return value
+    return Path() if Path("book.yaml").is_file() else Path("manuscript")
+
+
 # What build, watch and check share: the manuscript folder, the output, the editions.
 manuscript_argument = click.argument(
-    "manuscript", default="manuscript", type=click.Path(file_okay=False, path_type=Path)
+    "manuscript",
+    required=False,
+    callback=_manuscript_folder,
+    type=click.Path(file_okay=False, path_type=Path),
 )
 output_option = click.option(
     "-o",
@@ -137,7 +147,8 @@ def build_command(
     jobs: int | None,
     single: bool,
 ) -> None:
-    """Build the editions of MANUSCRIPT (default: manuscript/) into OUTPUT."""
+    """Build the editions of MANUSCRIPT into OUTPUT. MANUSCRIPT: by default this folder
+    if it has a book.yaml, else manuscript/."""
     from presswork.config.look import styles_for
     from presswork.layout.warmup import load_layout
     from presswork.layout.workers import Workers, default_jobs
@@ -176,6 +187,25 @@ def _layouts(built: Built) -> str:
     return f"laid out {count} of {built.units} units" + (
         f": {', '.join(built.laid_out)}" if count <= 4 else ""
     )
+
+
+@cli.command(name="new")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def new_command(folder: Path) -> None:
+    """Begin a book in FOLDER (missing or empty): a small manuscript that builds at once."""
+    from presswork.commands.new import new_book
+    from presswork.errors import PressworkError as Refused
+
+    cwd = Path.cwd().resolve()
+    try:
+        written = new_book(folder)
+    except Refused as exc:
+        for diagnostic in exc.diagnostics:
+            click.echo(diagnostic.format(relative_to=cwd), err=True)
+        sys.exit(exc.exit_code)
+    for path in written:
+        click.echo(f"wrote {os.path.relpath(path, cwd)}")
+    click.echo(f"next: presswork build {folder} (or presswork build, inside it)")
 
 
 @cli.command(name="watch")
@@ -218,7 +248,8 @@ def watch_command(manuscript: Path, output: Path, formats: tuple[str, ...]) -> N
     help="One finding per line, or JSON.",
 )
 def check_command(manuscript: Path, strict: bool, output_format: str) -> None:
-    """Check MANUSCRIPT (default: manuscript/) and print every problem found."""
+    """Check MANUSCRIPT (by default this folder if it has a book.yaml, else manuscript/)
+    and print every problem found."""
     from presswork.commands.check import check
 
     cwd = Path.cwd().resolve()

@@ -275,5 +275,11 @@ CODES: dict[str, Code] = {
             "a note did not fit in the notes area of its page: its start would be cut off",
             "a note of long paragraphs and many short lines",
         ),
+        Code(
+            "PW907",
+            E,
+            "`presswork new` was given a folder that is not empty",
+            "`presswork new .` in a folder with files",
+        ),
     )
 }
