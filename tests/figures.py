@@ -1,8 +1,8 @@
 """Image files for the tests, good and hostile, made here rather than kept as binaries.
 
-In: nothing. Out: a small PNG, the same cut short, a JPEG, a PNG of a few kilobytes that
-decodes to 180 megapixels, and SVGs that each do one thing an edition must not carry
-(with the line where they do it).
+In: nothing. Out: a small PNG, the same cut short, a JPEG, a cover-sized JPEG, a PNG of
+a few kilobytes that decodes to 180 megapixels, and SVGs that each do one thing an
+edition must not carry (with the line where they do it).
 """
 
 from __future__ import annotations
@@ -29,6 +29,12 @@ def png() -> bytes:
 @cache
 def jpeg() -> bytes:
     return _saved(Image.new("RGB", (60, 40), "#cc3300"), "JPEG")
+
+
+@cache
+def cover() -> bytes:
+    """A cover as reading apps want it: 1600 × 2560 pixels, JPEG."""
+    return _saved(Image.new("RGB", (1600, 2560), "#143c78"), "JPEG")
 
 
 @cache

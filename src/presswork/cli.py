@@ -190,9 +190,10 @@ def _layouts(built: Built) -> str:
 
 
 @cli.command(name="new")
-@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("folder", default=".", type=click.Path(file_okay=False, path_type=Path))
 def new_command(folder: Path) -> None:
-    """Begin a book in FOLDER (missing or empty): a small manuscript that builds at once."""
+    """Begin a book in FOLDER (missing or empty; default: this folder): a small
+    manuscript that builds at once."""
     from presswork.commands.new import new_book
     from presswork.errors import PressworkError as Refused
 

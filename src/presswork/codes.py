@@ -207,6 +207,12 @@ CODES: dict[str, Code] = {
             "or carries a script, event handlers, a DTD or entities",
             '`<image href="https://…/logo.png"/>` in an SVG',
         ),
+        Code(
+            "PW509",
+            W,
+            "a cover image narrower than reading apps want (1400 pixels)",
+            "`cover: cover.jpg` of 800 × 1200 pixels",
+        ),
         # Markdown
         Code(
             "PW601",

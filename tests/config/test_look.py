@@ -47,3 +47,8 @@ def test_the_folder_is_made_once_for_each_content_and_others_cannot_write_it(boo
     changed = styles_for(book)
     assert changed != made and "#aa0055" in (changed / "pdf.css").read_text(encoding="utf-8")
     assert "#0055aa" in (made / "pdf.css").read_text(encoding="utf-8")  # never changed
+
+
+def test_a_cover_design_of_the_book_s_replaces_presswork_s(book: Path) -> None:
+    (book / "styles" / "cover.toml").write_text("# the book's own\n", encoding="utf-8")
+    assert (styles_for(book) / "cover.toml").read_text(encoding="utf-8") == "# the book's own\n"

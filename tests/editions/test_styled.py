@@ -1,5 +1,6 @@
 """A book with a look of its own: a styles folder beside its book.yaml with a typeface
-(a system package's, copied in as a book would ship it), a colour and wider margins.
+(a system package's, copied in as a book would ship it), a colour and wider margins,
+and a cover image of its own.
 Built once; each edition shows the book's look, presswork's own styles folder is left
 as it was, and a book without a styles folder of its own is built byte for byte as
 with none at all."""
@@ -15,6 +16,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
+import figures
 from presswork.config.look import own_styles, styles_for
 from presswork.styles import styles_dir
 
@@ -38,6 +40,7 @@ def styled(tmp_path_factory: pytest.TempPathFactory) -> Built:
     shutil.copytree(BOOKS / "styled", source)
     (source / "styles" / "fonts").mkdir()
     shutil.copyfile(TYPEFACE, source / "styles" / "fonts" / "BookSerif.ttf")
+    (source / "cover.jpg").write_bytes(figures.cover())
     before = folder_digest(styles_dir())
     result = run_presswork("build", source, "-o", output)
     assert result.returncode == 0, result.stderr
@@ -122,3 +125,12 @@ def test_a_book_without_styles_of_its_own_is_built_with_presswork_s_alone(
     for name in ("three-entries.pdf", "three-entries-print.pdf", "three-entries.epub"):
         without = (tmp_path / "without" / name).read_bytes()
         assert without == (tmp_path / "empty" / name).read_bytes(), name
+
+
+def test_the_book_s_cover_image_is_the_epub_s_cover(styled: Built) -> None:
+    assert styled.epub_files["EPUB/images/cover.jpg"] == figures.cover()
+    assert "EPUB/images/cover.png" not in styled.epub_files
+    (item,) = [i for i in styled.opf.iter("{*}item") if i.get("properties") == "cover-image"]
+    assert (item.get("href"), item.get("media-type")) == ("images/cover.jpg", "image/jpeg")
+    page = " ".join(styled.epub_files["EPUB/front/cover.xhtml"].decode().split())
+    assert 'src="../images/cover.jpg"' in page

@@ -150,13 +150,16 @@ def _editions(
     epub = None
     if Edition.EPUB in wanted:
         meta = book.metadata
-        progress("drawing the cover")
-        cover = cached_cover(
-            CoverText(meta.title, meta.subtitle, meta.publisher, markup.byline(meta)),
-            setup.styles,
-            setup.store,
-            setup.environment,
-        )
+        if meta.cover is not None:  # the book's own, checked when it was loaded
+            cover = meta.cover.read_bytes()
+        else:
+            progress("drawing the cover")
+            cover = cached_cover(
+                CoverText(meta.title, meta.subtitle, meta.publisher, markup.byline(meta)),
+                setup.styles,
+                setup.store,
+                setup.environment,
+            )
         progress("writing the ePub")
         marked = with_page_breaks(book, pages.starts)
         epub = record.EditionFile(

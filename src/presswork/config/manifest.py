@@ -30,6 +30,7 @@ _PAGE_SIZE = re.compile(rf"A3|A4|A5|B5|letter|legal|{_LENGTH} {_LENGTH}")
 FOOTNOTE_NUMBERING = ("chapter", "book")
 CHAPTER_STARTS = ("any", "right")
 SIGNATURES = (4, 8, 16, 32)  # the pages of the sheets a printer folds
+COVER_IMAGE = re.compile(r"[^\0]+\.(?:jpg|jpeg|png|JPG|JPEG|PNG)")
 _DATE = re.compile(r"[0-9]{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12][0-9]|3[01]))?)?")
 
 
@@ -61,6 +62,8 @@ class BookConfig:
     date: str | None = None
     edition: str | None = None
     isbns: tuple[tuple[str, str], ...] = ()  # by edition name; "" for every edition
+    cover: Path | None = None  # a cover image, as named (not yet checked)
+    cover_line: int = 0
     notices: tuple[str, ...] = ()
     notice_lines: tuple[int, ...] = ()
     footnote_numbering: str = "chapter"
@@ -133,6 +136,13 @@ KEYS: dict[str, _Key] = {
         "isbn",
         "An ISBN-13 for every edition, or one per edition as a mapping with the keys pdf, "
         "print and epub: imprint page, metadata, the ePub's identifier.",
+    ),
+    "cover": _Key(
+        "text",
+        "A cover image (JPEG or PNG, at least 1400 pixels wide), in place of the cover "
+        "presswork draws: the ePub's cover.",
+        False,
+        _matches(COVER_IMAGE, "a .jpg, .jpeg or .png file inside the manuscript folder"),
     ),
     "identifier": _Key(
         "text",
@@ -312,6 +322,8 @@ def load_config(root: Path, report: Report, sources: Sources | None = None) -> B
         date=values.get("date"),
         edition=values.get("edition"),
         isbns=_isbns(values.get("isbn")),
+        cover=root / values["cover"] if "cover" in values else None,
+        cover_line=mapping.entries["cover"].line if "cover" in values else 0,
         notices=tuple(values.get("notices", ())),
         notice_lines=mapping.entries["notices"].item_lines if "notices" in values else (),
         footnote_numbering=values.get("footnote_numbering", "chapter"),

@@ -22,7 +22,7 @@ from presswork.config import isbn
 from presswork.model import IMAGE_MEDIA_TYPES, ROLES, Book, Metadata
 from presswork.render import markup
 from presswork.render.ncx import ncx_markup
-from presswork.render.xhtml import COVER_IMAGE, CSS_NAME, PageLink, epub_markup
+from presswork.render.xhtml import CSS_NAME, PageLink, cover_image, epub_markup
 from presswork.styles import css_files
 
 XHTML = "application/xhtml+xml"
@@ -112,7 +112,9 @@ def _accessibility(book: Book, pages: tuple[PageLink, ...]) -> list[tuple[str, s
     return entries
 
 
-def render_epub(book: Book, styles: Path, cover_png: bytes) -> bytes:
+def render_epub(book: Book, styles: Path, cover: bytes) -> bytes:
+    """The ePub of ``book``, with ``styles``' stylesheet and ``cover`` (PNG, or the
+    book's own image)."""
     meta = book.metadata
     markup = epub_markup(book)
     out = epub.EpubBook()
@@ -134,7 +136,7 @@ def render_epub(book: Book, styles: Path, cover_png: bytes) -> bytes:
                 content=path.read_bytes(),
             )
         )
-    out.set_cover(COVER_IMAGE, cover_png, create_page=False)
+    out.set_cover(cover_image(meta), cover, create_page=False)
     for path, name in markup.images.items():
         out.add_item(
             epub.EpubItem(

@@ -1,8 +1,9 @@
 """Check the figures' files before anything decodes or packs them.
 
 In: the book's figures (each a file inside the manuscript folder, already found to exist
-and to have an allowed suffix) and a :class:`~presswork.errors.Report`. Out: a problem
-for each file that an edition must not carry:
+and to have an allowed suffix), the cover image ``book.yaml`` names, and a
+:class:`~presswork.errors.Report`. Out: a problem for each file that an edition must not
+carry (and a warning for a cover narrower than reading apps want):
 
 - a file over :data:`MAX_IMAGE_BYTES`, or a raster image of more than
   :data:`MAX_IMAGE_PIXELS` pixels (a "decompression bomb": 0.7 MB of PNG can decode to
@@ -36,6 +37,7 @@ from presswork.model import Figure
 
 MAX_IMAGE_BYTES = 20_000_000  # far above a print-resolution figure of a report page
 MAX_IMAGE_PIXELS = 40_000_000  # 8,000 × 5,000: a full page at 600 dpi; 160 MB decoded
+MIN_COVER_WIDTH = 1400  # pixels: the least Apple Books takes for a cover
 IMAGE = "image"  # the cache's kind: files that passed, by content
 _CHECK = "2"  # changes when the checks change, so that files are checked again
 _RASTER = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WEBP"}
@@ -53,6 +55,43 @@ _PAINTS = (
     "cursor",
 )
 _EXTERNAL_CSS = re.compile(r"@import|url\(\s*['\"]?\s*(?!#|data:)", re.IGNORECASE)
+
+
+def check_cover(
+    path: Path, root: Path, line: int, report: Report, memo: Memo | None = None
+) -> Path | None:
+    """The cover image ``book.yaml`` names (on ``line``), if an ePub can carry it: inside
+    the manuscript folder, there, of the format its name says, whole and within the
+    limits; a warning where it is narrower than reading apps want."""
+    manifest = root / "book.yaml"
+    resolved = path.resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        report.add(
+            diagnostic("PW502", "the cover image is outside the manuscript folder", manifest, line)
+        )
+        return None
+    if not resolved.is_file():
+        report.add(diagnostic("PW501", f"cover image {path.name} not found", manifest, line))
+        return None
+    problem = _problem(resolved, memo)
+    if problem is not None:
+        report.add(diagnostic(problem[0], problem[1], resolved, problem[2]))
+        return None
+    from PIL import Image
+
+    with Image.open(resolved) as image:
+        width, height = image.size
+    if width < MIN_COVER_WIDTH:
+        report.add(
+            diagnostic(
+                "PW509",
+                f"cover image {path.name} is {width} × {height} pixels: reading apps want "
+                f"at least {MIN_COVER_WIDTH} pixels wide (1600 × 2560 is usual)",
+                manifest,
+                line,
+            )
+        )
+    return resolved
 
 
 def check_figures(figures: Iterable[Figure], report: Report, memo: Memo | None = None) -> None:

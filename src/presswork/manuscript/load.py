@@ -10,7 +10,7 @@ with :meth:`Loaded.book_or_raise`, which refuses a manuscript with an error.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from presswork.cache import Store
@@ -98,6 +98,9 @@ def load(manuscript: Path, memo: Memo | None = None) -> Loaded:
         )
     book = read_book(config, origin.date, book_identifier(config), report, memo, sources)
     images.check_figures((f for c in book.chapters for f in c.figures), report, memo)
+    if config.cover is not None:
+        cover = images.check_cover(config.cover, config.root, config.cover_line, report, memo)
+        book = replace(book, metadata=replace(book.metadata, cover=cover))
     book = resolve(book, config, report)
     lint.unlisted(config, report)
     lint.long_words(book.chapters, report)

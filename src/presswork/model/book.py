@@ -119,6 +119,7 @@ class Metadata:
     # Each edition's ISBN as typed, by the edition's name ("pdf", "print", "epub"; ""
     # for one ISBN given for every edition).
     isbns: tuple[tuple[str, str], ...] = ()
+    cover: Path | None = None  # a cover image of the book's, checked; else one is drawn
     page_size: str = "A4"
     toc_depth: int = 2
     chapter_start: str = "any"  # "right": each chapter opens on a right-hand page

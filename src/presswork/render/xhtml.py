@@ -16,14 +16,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from presswork import ids
-from presswork.model import Anchor, Book, Chapter, Figure, Inline, Note, NoteRef, Paragraph
+from presswork.model import (
+    Anchor,
+    Book,
+    Chapter,
+    Figure,
+    Inline,
+    Metadata,
+    Note,
+    NoteRef,
+    Paragraph,
+)
 from presswork.render import markup
 
 FRONT = "front"
 TEXT = "text"
 NAV = "nav.xhtml"
 CSS_NAME = "css/book.css"
-COVER_IMAGE = "images/cover.png"
+
+
+def cover_image(meta: Metadata) -> str:
+    """The cover image's name in the archive: a JPEG the book gives stays a JPEG."""
+    jpeg = meta.cover is not None and meta.cover.suffix.lower() in (".jpg", ".jpeg")
+    return "images/cover.jpg" if jpeg else "images/cover.png"
+
+
 FRONT_FILES = {
     "cover": f"{FRONT}/cover.xhtml",
     "title-page": f"{FRONT}/titlepage.xhtml",
@@ -156,7 +173,7 @@ def epub_markup(book: Book) -> EpubMarkup:
             "cover",
             FRONT_FILES["cover"],
             markup.render(
-                "epub/cover.xhtml.j2", **in_front, image_href=f"../{COVER_IMAGE}", alt=alt
+                "epub/cover.xhtml.j2", **in_front, image_href=f"../{cover_image(meta)}", alt=alt
             ),
         ),
         Document(
