@@ -28,6 +28,7 @@ LEVELS: tuple[tuple[Stage, ...], ...] = (
                 "presswork.stages",
                 "presswork.codes",
                 "presswork.errors",
+                "presswork.suggest",
                 "presswork.model",
                 "presswork.ids",
                 "presswork.lengths",
@@ -36,7 +37,7 @@ LEVELS: tuple[tuple[Stage, ...], ...] = (
                 "presswork.styles",
                 "presswork.cache",
             ),
-            "the book model, diagnostics and their codes, ids, units of length, the "
+            "the book model, diagnostics, their codes and suggestions, ids, units of length, the "
             "editions' names, the styles folder, the cache store",
         ),
     ),

@@ -15,31 +15,27 @@ from pathlib import Path
 from typing import Any
 
 from presswork.config import isbn
-from presswork.config.safe_yaml import MAX_YAML_BYTES, YamlMapping, load_mapping
+from presswork.config.chapter_files import ChapterEntry, chapter_files
+from presswork.config.safe_yaml import MAX_YAML_BYTES, load_mapping
 from presswork.config.text import Sources, read_text
 from presswork.errors import ManuscriptError, Report, diagnostic
 from presswork.ids import slugify
 from presswork.model import ROLES, Contributor
+from presswork.suggest import did_you_mean
 
 MANIFEST_NAME = "book.yaml"
 
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _LENGTH = r"[0-9]+(?:\.[0-9]+)?(?:mm|cm|in|pt)"
-_PAGE_SIZE = re.compile(rf"A3|A4|A5|B5|letter|legal|{_LENGTH} {_LENGTH}")
+PAGE_SIZES = ("A3", "A4", "A5", "B5", "letter", "legal")  # by name; or a width and height
+_PAGE_SIZE = re.compile(rf"{'|'.join(PAGE_SIZES)}|{_LENGTH} {_LENGTH}")
 FOOTNOTE_NUMBERING = ("chapter", "book")
 CHAPTER_STARTS = ("any", "right")
+TOC_DEPTHS = range(1, 4)  # the heading levels the contents can list
 SIGNATURES = (4, 8, 16, 32)  # the pages of the sheets a printer folds
 COVER_IMAGE = re.compile(r"[^\0]+\.(?:jpg|jpeg|png|JPG|JPEG|PNG)")
 _DATE = re.compile(r"[0-9]{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12][0-9]|3[01]))?)?")
-
-
-@dataclass(frozen=True)
-class ChapterEntry:
-    """A chapter as the manifest lists it: the file and the manifest line that names it."""
-
-    path: Path
-    line: int
 
 
 @dataclass(frozen=True)
@@ -74,37 +70,60 @@ class BookConfig:
 
 
 @dataclass(frozen=True)
+class _Rule:
+    """What a value must be: ``accepts`` tells, ``expects`` says it in words (the same
+    words whether the type or the value is wrong), ``words`` are the words allowed, of
+    which the closest to a wrong one is suggested."""
+
+    accepts: Callable[[Any], bool]
+    expects: str
+    words: tuple[str, ...] = ()
+
+    def problem(self, value: Any) -> str | None:
+        if self.accepts(value):
+            return None
+        typed = did_you_mean(value, self.words) if isinstance(value, str) else ""
+        return f"must be {self.expects}{typed}"
+
+
+@dataclass(frozen=True)
 class _Key:
-    """One manifest key: what it holds and how to check it."""
+    """One manifest key: what it holds and how to check it. ``example``: for a list, an
+    item as typed, shown when the value is not a list."""
 
     kind: str
     doc: str
     required: bool = False
-    check: Callable[[Any], str | None] | None = None
+    rule: _Rule | None = None
+    example: str = ""
 
 
-def _matches(pattern: re.Pattern[str], what: str) -> Callable[[Any], str | None]:
-    def check(value: Any) -> str | None:
-        # The whole value, and ASCII only: "evil\n" is no slug, "２０２４" no year.
-        return None if pattern.fullmatch(value) else f"is not {what}"
-
-    return check
+def _matches(pattern: re.Pattern[str], expects: str, words: tuple[str, ...] = ()) -> _Rule:
+    # The whole value, and ASCII only: "evil\n" is no slug, "２０２４" no year.
+    return _Rule(lambda v: isinstance(v, str) and bool(pattern.fullmatch(v)), expects, words)
 
 
-def _one_of(options: tuple[str, ...]) -> Callable[[Any], str | None]:
-    def check(value: Any) -> str | None:
-        return None if value in options else f"must be one of: {', '.join(options)}"
-
-    return check
+def _one_of(options: tuple[str, ...]) -> _Rule:
+    return _Rule(lambda v: v in options, f"one of: {', '.join(options)}", options)
 
 
-def _depth(value: Any) -> str | None:
-    return None if 1 <= value <= 3 else "must be 1, 2 or 3"
+def _integer(allowed: range | tuple[int, ...], expects: str) -> _Rule:
+    return _Rule(lambda v: type(v) is int and v in allowed, expects)
 
 
-def _signature(value: Any) -> str | None:
-    listed = ", ".join(str(s) for s in SIGNATURES[:-1])
-    return None if value in SIGNATURES else f"must be {listed} or {SIGNATURES[-1]}"
+def _is_date(value: Any) -> bool:
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        return False
+    if len(value) == len("2024-05-01"):  # a day the calendar has: not 2024-02-30
+        try:
+            datetime.date.fromisoformat(value)
+        except ValueError:
+            return False
+    return True
+
+
+def _or(words: list[str]) -> str:
+    return f"{', '.join(words[:-1])} or {words[-1]}"
 
 
 KEYS: dict[str, _Key] = {
@@ -116,13 +135,16 @@ KEYS: dict[str, _Key] = {
         _matches(_LANGUAGE, "a BCP 47 language tag such as en-GB"),
     ),
     "chapters": _Key(
-        "list of paths", "Chapter files in reading order, relative to book.yaml.", True
+        "list of paths",
+        "Chapter files in reading order, relative to book.yaml.",
+        True,
+        example="introduction.md",
     ),
     "slug": _Key(
         "text",
         "File name stem of the editions; default: the title in lower case.",
         False,
-        _matches(_SLUG, "lower-case words joined by hyphens"),
+        _matches(_SLUG, "lower-case words joined by hyphens, such as annual-report-2024"),
     ),
     "subtitle": _Key("text", "Shown under the title on the title page and cover."),
     "publisher": _Key("text", "Publisher: dc:publisher, the PDF author when no authors."),
@@ -130,6 +152,7 @@ KEYS: dict[str, _Key] = {
         "contributors",
         "Who the book is by: names, or mappings with 'name' and 'role' (author, editor, "
         "translator): title page, cover, dc:creator and dc:contributor, the PDF's author.",
+        example="Jane Doe",
     ),
     "edition": _Key("text", "The edition, as the imprint page states it: 'Second edition'."),
     "isbn": _Key(
@@ -142,7 +165,10 @@ KEYS: dict[str, _Key] = {
         "A cover image (JPEG or PNG, at least 1400 pixels wide), in place of the cover "
         "presswork draws: the ePub's cover.",
         False,
-        _matches(COVER_IMAGE, "a .jpg, .jpeg or .png file inside the manuscript folder"),
+        _matches(
+            COVER_IMAGE,
+            "a .jpg, .jpeg or .png file inside the manuscript folder, such as cover.jpg",
+        ),
     ),
     "identifier": _Key(
         "text",
@@ -150,16 +176,18 @@ KEYS: dict[str, _Key] = {
         "default: a UUID derived from slug, title and language.",
     ),
     "description": _Key("text", "A sentence or two about the book: PDF subject, dc:description."),
-    "subjects": _Key("list of text", "Subjects: dc:subject, PDF keywords."),
+    "subjects": _Key("list of text", "Subjects: dc:subject, PDF keywords.", example="history"),
     "rights": _Key("text", "Copyright or licence statement: dc:rights, imprint page."),
     "date": _Key(
         "date",
         "Publication date, YYYY, YYYY-MM or YYYY-MM-DD: dc:date; default: the build's date.",
         False,
-        _matches(_DATE, "a date such as 2024, 2024-04 or 2024-04-24"),
+        _Rule(_is_date, "a year, a month or a day, such as 2024, 2024-05 or 2024-05-01"),
     ),
     "notices": _Key(
-        "list of text", "Publisher's notices set on the imprint page (inline Markdown)."
+        "list of text",
+        "Publisher's notices set on the imprint page (inline Markdown).",
+        example="Printed on recycled paper.",
     ),
     "footnote_numbering": _Key(
         "text", "'chapter' (restart in each chapter) or 'book'.", False, _one_of(FOOTNOTE_NUMBERING)
@@ -168,9 +196,19 @@ KEYS: dict[str, _Key] = {
         "text",
         "A4, A5, B5, letter, legal, or 'WIDTH HEIGHT' in mm/cm/in/pt.",
         False,
-        _matches(_PAGE_SIZE, "a page size such as A4 or '170mm 240mm'"),
+        _matches(
+            _PAGE_SIZE,
+            f"{', '.join(PAGE_SIZES)}, or a width and height in mm, cm, in or pt such as "
+            "'170mm 240mm'",
+            PAGE_SIZES,
+        ),
     ),
-    "toc_depth": _Key("integer", "Heading levels listed in the contents (1 to 3).", False, _depth),
+    "toc_depth": _Key(
+        "integer",
+        "Heading levels listed in the contents (1 to 3).",
+        False,
+        _integer(TOC_DEPTHS, f"an integer from {TOC_DEPTHS[0]} to {TOC_DEPTHS[-1]}"),
+    ),
     "chapter_start": _Key(
         "text",
         "'right' (each chapter opens on a right-hand page, a blank page before it where "
@@ -183,7 +221,7 @@ KEYS: dict[str, _Key] = {
         "Pages per folded sheet (4, 8, 16 or 32): the print edition ends with blank pages "
         "up to a multiple of it.",
         False,
-        _signature,
+        _integer(SIGNATURES, _or([str(pages) for pages in SIGNATURES])),
     ),
 }
 
@@ -198,27 +236,30 @@ def _as_date(value: Any) -> Any:
 
 
 EDITIONS = ("pdf", "print", "epub")  # the keys of a per-edition 'isbn' mapping
+CONTRIBUTOR_KEYS = ("name", "role")
 
 
-def _contributors_problem(value: Any) -> tuple[int, str] | None:
-    """What is wrong with a list of contributors, and at which item (from 0; -1: the
-    list itself)."""
-    if not isinstance(value, list):
-        return -1, "must be a list of names, or of mappings with 'name' and 'role'"
-    roles = ", ".join(ROLES)
+def _contributors_problem(value: list[Any]) -> tuple[int, str] | None:
+    """What is wrong with a list of contributors, and at which item (from 0)."""
     for index, item in enumerate(value):
         number = index + 1
         if isinstance(item, str) and item.strip():
             continue
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+        if not isinstance(item, dict):
             return index, f"item {number} must be a name, or a mapping with 'name' and 'role'"
-        unknown = sorted(str(k) for k in item if k not in ("name", "role"))
+        unknown = sorted(str(k) for k in item if k not in CONTRIBUTOR_KEYS)
         if unknown:
-            return index, f"item {number} has an unknown key '{unknown[0]}' (known: name, role)"
+            known = ", ".join(CONTRIBUTOR_KEYS)
+            typo = did_you_mean(unknown[0], CONTRIBUTOR_KEYS)
+            return index, f"item {number} has an unknown key '{unknown[0]}' (known: {known}){typo}"
+        if not isinstance(item.get("name"), str):
+            return index, f"item {number} must be a name, or a mapping with 'name' and 'role'"
         if not item["name"].strip():
             return index, f"item {number} has an empty name"
-        if item.get("role", "author") not in ROLES:
-            return index, f"item {number}: role must be one of: {roles}"
+        role = item.get("role", "author")
+        if role not in ROLES:
+            typed = did_you_mean(role, ROLES) if isinstance(role, str) else ""
+            return index, f"item {number}: role must be one of: {', '.join(ROLES)}{typed}"
     return None
 
 
@@ -231,30 +272,46 @@ def _isbn_problem(value: Any) -> str | None:
         return "must be an ISBN-13, or a mapping of editions (pdf, print, epub) to ISBNs"
     for edition, typed in value.items():
         if edition not in EDITIONS:
-            return f"names an edition '{edition}' (editions: {', '.join(EDITIONS)})"
+            typo = did_you_mean(str(edition), EDITIONS)
+            return f"names an edition '{edition}' (editions: {', '.join(EDITIONS)}){typo}"
         found = isbn.problem(str(typed))
         if found is not None:
             return f"for {edition}: {found}"
     return None
 
 
-def _type_problem(kind: str, value: Any) -> str | None:
-    if kind == "contributors":
-        found = _contributors_problem(value)
-        return None if found is None else found[1]
-    if kind == "isbn":
-        return _isbn_problem(value)
-    if kind == "text":
-        ok = isinstance(value, str) and value.strip() != ""
-        return None if ok else "must be non-empty text"
-    if kind == "date":
-        return None if isinstance(value, str) else "must be a date such as 2024 or 2024-04-24"
-    if kind == "integer":
-        return None if type(value) is int else "must be a whole number"
-    if kind in ("list of text", "list of paths"):
-        ok = isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
-        return None if ok else f"must be a {kind}"
-    raise AssertionError(kind)
+def _list_problem(name: str, key: _Key, value: Any) -> tuple[int, str] | None:
+    """What is wrong with a list, and at which item (from 0; -1: the list itself). A
+    value that is no list is shown as the list it should be, the text typed its item."""
+    if isinstance(value, list) and key.kind == "contributors":
+        return _contributors_problem(value)
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if not isinstance(item, str) or not item.strip():
+                return index, f"item {index + 1} must be non-empty text"
+        return None
+    what = key.kind.removeprefix("list of ")
+    if key.kind == "contributors":
+        what = "names or of mappings with 'name' and 'role'"
+    typed = value.strip() if isinstance(value, str) else ""
+    item = typed if typed and "\n" not in typed else key.example
+    return -1, f'must be a list of {what}, written "- {item}" on the lines under "{name}:"'
+
+
+def _problem(name: str, key: _Key, value: Any) -> tuple[int, str] | None:
+    """What is wrong with the value of key ``name``, and at which item of a list (from 0;
+    -1: the value itself)."""
+    if key.kind in ("contributors", "list of text", "list of paths"):
+        return _list_problem(name, key, value)
+    if key.rule is not None:
+        found = key.rule.problem(value)
+    elif key.kind == "isbn":
+        found = _isbn_problem(value)
+    elif key.kind == "text":
+        found = None if isinstance(value, str) and value.strip() else "must be non-empty text"
+    else:
+        raise AssertionError(key.kind)
+    return None if found is None else (-1, found)
 
 
 def load_config(root: Path, report: Report, sources: Sources | None = None) -> BookConfig | None:
@@ -284,18 +341,19 @@ def load_config(root: Path, report: Report, sources: Sources | None = None) -> B
     for name, entry in mapping.entries.items():
         key = KEYS.get(name)
         if key is None:
-            report.add(diagnostic("PW104", f"unknown key '{name}' (ignored)", manifest, entry.line))
+            typo = did_you_mean(name, KEYS)
+            report.add(
+                diagnostic("PW104", f"unknown key '{name}' (ignored){typo}", manifest, entry.line)
+            )
             continue
         value = _as_date(entry.value) if key.kind == "date" else entry.value
-        problem = _type_problem(key.kind, value)
-        if problem is None and key.check is not None:
-            problem = key.check(value)
+        problem = _problem(name, key, value)
         if problem is not None:
+            item, said = problem
             line = entry.line
-            item = _contributors_problem(value) if key.kind == "contributors" else None
-            if item is not None and 0 <= item[0] < len(entry.item_lines):
-                line = entry.item_lines[item[0]]  # the item's line, not the key's
-            report.add(diagnostic("PW103", f"'{name}' {problem}", manifest, line))
+            if 0 <= item < len(entry.item_lines):
+                line = entry.item_lines[item]  # the item's line, not the key's
+            report.add(diagnostic("PW103", f"'{name}' {said}", manifest, line))
         else:
             values[name] = value
     for name, key in KEYS.items():
@@ -303,7 +361,7 @@ def load_config(root: Path, report: Report, sources: Sources | None = None) -> B
             report.add(
                 diagnostic("PW102", f"required key '{name}' is missing", manifest, mapping.line)
             )
-    chapters = _chapters(mapping, values.get("chapters", []), root, report)
+    chapters = chapter_files(mapping, values.get("chapters"), root, report)
     title = values.get("title", "Untitled").strip()
     return BookConfig(
         root=root,
@@ -349,37 +407,3 @@ def _isbns(value: str | int | dict[str, Any] | None) -> tuple[tuple[str, str], .
             (edition, str(value[edition]).strip()) for edition in EDITIONS if edition in value
         )
     return (("", str(value).strip()),)
-
-
-def _chapters(
-    mapping: YamlMapping, listed: list[str], root: Path, report: Report
-) -> tuple[ChapterEntry, ...]:
-    """Resolve chapter paths; the line of each is that of the ``chapters`` key."""
-    if "chapters" not in mapping.entries:
-        return ()
-    line = mapping.entries["chapters"].line
-    item_lines = mapping.entries["chapters"].item_lines
-    if not listed and not any(d.line == line for d in report.diagnostics):
-        report.add(diagnostic("PW103", "'chapters' lists no chapter", mapping.path, line))
-    seen: set[Path] = set()
-    entries: list[ChapterEntry] = []
-    for index, name in enumerate(listed):
-        path = (root / name).resolve()
-        at = item_lines[index] if index < len(item_lines) else line
-        if not path.is_relative_to(root):
-            report.add(
-                diagnostic(
-                    "PW106",
-                    f"chapter '{name}' lies outside the manuscript folder",
-                    mapping.path,
-                    at,
-                )
-            )
-        elif path in seen:
-            report.add(diagnostic("PW105", f"chapter '{name}' is listed twice", mapping.path, at))
-        elif not path.is_file():
-            report.add(diagnostic("PW106", f"chapter file '{name}' not found", mapping.path, at))
-        else:
-            seen.add(path)
-            entries.append(ChapterEntry(path, at))
-    return tuple(entries)

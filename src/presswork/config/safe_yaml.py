@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -50,6 +50,21 @@ class _NoAliasLoader(yaml.SafeLoader):
                 None, None, "aliases are not allowed in a manuscript", event.start_mark
             )
         return super().compose_node(parent, index)
+
+
+class _Constructor(SafeConstructor):
+    def construct_yaml_timestamp(self, node: ScalarNode) -> Any:
+        # A date that is no day (2024-02-30, 2024-13-01) is text, which the key's own
+        # check then refuses with an example, rather than an exception out of PyYAML.
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+    yaml_constructors: ClassVar[dict[str | None, Any]] = {
+        **SafeConstructor.yaml_constructors,
+        "tag:yaml.org,2002:timestamp": construct_yaml_timestamp,
+    }
 
 
 def _depth_checked(node: Node, path: Path, depth: int = 0) -> None:
@@ -105,7 +120,7 @@ def load_mapping(text: str, path: Path, line_offset: int = 0) -> YamlMapping:
                 node.start_mark.line + 1 + line_offset,
             )
         )
-    constructor = SafeConstructor()
+    constructor = _Constructor()
     entries: dict[str, YamlValue] = {}
     for key_node, value_node in node.value:
         line = key_node.start_mark.line + 1 + line_offset

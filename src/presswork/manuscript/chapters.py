@@ -37,6 +37,7 @@ from presswork.model import (
     plain_text,
     walk_inlines,
 )
+from presswork.suggest import did_you_mean
 
 # A chapter's limits, beyond any report (a long country entry is 30 KB and 40 notes) and
 # inside the budgets that benchmarks/stress.py measures (README, "Security and limits"):
@@ -90,8 +91,9 @@ def read_chapter(
     front = chapter_text.front
     for key, (_, line) in front.items():
         if key not in front_matter.KEYS:
+            typo = did_you_mean(key, front_matter.KEYS)
             report.add(
-                diagnostic("PW104", f"unknown front matter key '{key}' (ignored)", path, line)
+                diagnostic("PW104", f"unknown front matter key '{key}' (ignored){typo}", path, line)
             )
     # Counted before parsing, so that parsing is bounded: every ``[^`` but those that
     # begin a definition (``[^label]:`` at the start of a line).

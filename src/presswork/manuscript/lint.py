@@ -21,6 +21,7 @@ import fontTools
 
 from presswork.cache import digest
 from presswork.config import front_matter
+from presswork.config.chapter_files import markdown_files
 from presswork.config.manifest import BookConfig
 from presswork.errors import Report, diagnostic
 from presswork.manuscript.memo import Memo
@@ -91,10 +92,10 @@ def long_notes(chapters: tuple[Chapter, ...], report: Report) -> None:
 
 def unlisted(config: BookConfig, report: Report) -> None:
     listed = {entry.path for entry in config.chapters}
-    for path in sorted(config.root.rglob("*.md")):
-        relative = path.relative_to(config.root)
-        if any(part.startswith(".") for part in relative.parts) or path.resolve() in listed:
+    for path in markdown_files(config.root):
+        if path.resolve() in listed:
             continue
+        relative = path.relative_to(config.root)
         report.add(diagnostic("PW108", f"{relative} is not listed in book.yaml's chapters", path))
 
 

@@ -2,7 +2,8 @@
 
 In: a book whose note calls carry only labels. Out: every call carries its note's number
 and which call of that note it is; each chapter keeps only the notes it calls, ordered by
-number. A call with no definition is an error; a definition never called is dropped.
+number. A call with no definition is an error, which names the closest label (of a note
+never called, first); a definition never called is dropped.
 """
 
 from __future__ import annotations
@@ -12,7 +13,13 @@ from dataclasses import replace
 from presswork.config.manifest import BookConfig
 from presswork.errors import Report, diagnostic
 from presswork.model import Book, Chapter, Inline, NoteRef
+from presswork.suggest import did_you_mean
 from presswork.transforms.tree import map_blocks, walk_blocks
+
+
+def _call(label: str) -> str:
+    """A note's call as the editor types it."""
+    return f"[^{label}]"
 
 
 def number_notes(book: Book, config: BookConfig, report: Report) -> Book:
@@ -24,14 +31,19 @@ def number_notes(book: Book, config: BookConfig, report: Report) -> Book:
         defined = {note.label: note for note in chapter.notes}
         numbers: dict[str, int] = {}
         calls: dict[str, int] = {}
-        for node in walk_blocks(chapter.blocks):
-            if not isinstance(node, NoteRef):
-                continue
+        refs = [node for node in walk_blocks(chapter.blocks) if isinstance(node, NoteRef)]
+        called = {ref.label for ref in refs}
+        # A call with no note most likely misspells the label of a note never called.
+        uncalled = [label for label in defined if label not in called]
+        for node in refs:
             if node.label not in defined:
+                meant = did_you_mean(node.label, uncalled, _call) or did_you_mean(
+                    node.label, defined, _call
+                )
                 report.add(
                     diagnostic(
                         "PW301",
-                        f"footnote [^{node.label}] is called but never defined",
+                        f"footnote {_call(node.label)} is called but never defined{meant}",
                         node.source.path,
                         node.source.line,
                         node.source.col,
