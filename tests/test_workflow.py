@@ -199,7 +199,7 @@ def test_git_is_installed_before_each_checkout_with_the_whole_history(
 def test_pip_and_npm_downloads_are_cached(jobs: dict[str, Job], name: str) -> None:
     caches = [step.get("with", {}) for _, step in steps_using(jobs[name], "actions/cache")]
     keyed = {
-        "pyproject.toml": ".cache/pip",
+        "constraints.txt": ".cache/pip",
         "tools/ace/package-lock.json": ".npm",
     }
     for manifest, path in keyed.items():

@@ -35,6 +35,7 @@ LEVELS: tuple[tuple[Stage, ...], ...] = (
                 "presswork.editions",
                 "presswork.versions",
                 "presswork.styles",
+                "presswork.system",
                 "presswork.cache",
             ),
             "the book model, diagnostics, their codes and suggestions, ids, units of length, the "

@@ -25,10 +25,17 @@ _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _CSS_RULE = re.compile(r"([^{};]*)\{([^{}]*)\}")
 
 
+def shipped(name: str) -> tuple[Path, Path]:
+    """Where a file or folder at the top of the source tree that presswork reads
+    (``styles``, ``constraints.txt``) may be: inside the package, where the wheel puts
+    it, then at the top of a source checkout."""
+    package = Path(__file__).resolve().parent
+    return package / name, package.parent.parent / name
+
+
 @cache
 def styles_dir() -> Path:
-    package = Path(__file__).resolve().parent
-    for candidate in (package / "styles", package.parent.parent / "styles"):
+    for candidate in shipped("styles"):
         if (candidate / "pdf.css").is_file():
             return candidate
     raise FileNotFoundError("presswork's styles folder is missing from this installation")

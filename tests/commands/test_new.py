@@ -1,11 +1,10 @@
 """`presswork new` begins a book that builds at once, and `presswork build` run inside a
-manuscript folder builds it; installed from a wheel in a fresh virtualenv, outside the
-repository, the two work as they do here."""
+manuscript folder builds it; installed from a wheel with its dependencies in a fresh
+virtualenv, outside the repository, the two work as they do here."""
 
 from __future__ import annotations
 
 import re
-import site
 import subprocess
 import sys
 import zipfile
@@ -54,36 +53,36 @@ def test_build_outside_a_manuscript_folder_looks_for_manuscript(tmp_path: Path) 
     assert "manuscript" in result.stderr and "PW107" in result.stderr
 
 
+def pip(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pip", *map(str, args)], capture_output=True, text=True
+    )
+
+
 @pytest.fixture(scope="module")
 def wheel_env(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh virtualenv with presswork installed from a wheel of this tree; its
-    dependencies are taken from this environment's site-packages (read, not installed
-    again), where the editable install of the tree is not seen."""
+    """A fresh virtualenv with a wheel of this tree installed as a user installs it:
+    its dependencies resolved from the wheel's ranges, at the versions of
+    constraints.txt, and nothing in conflict (``pip check``)."""
     root = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(root), str(ROOT)],
-        check=True,
-        capture_output=True,
-    )
+    built = pip("wheel", "--no-deps", "-q", "-w", root, ROOT)
+    assert built.returncode == 0, built.stderr
     (wheel,) = root.glob("presswork-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         shipped = archive.namelist()
     assert "presswork/styles/pdf.css" in shipped
     assert "presswork/commands/starter/book.yaml" in shipped
+    assert "presswork/system.toml" in shipped
+    assert "presswork/constraints.txt" in shipped
+    assert any(name.endswith(".dist-info/licenses/LICENSE") for name in shipped), shipped
     env = root / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
     python = env / "bin" / "python"
-    purelib = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    with zipfile.ZipFile(wheel) as archive:
-        archive.extractall(purelib)
-    (Path(purelib) / "dependencies.pth").write_text(
-        "\n".join(site.getsitepackages()) + "\n", encoding="utf-8"
-    )
+    # This environment's pip installs into the new one: one install, with the lock.
+    installed = pip("--python", python, "install", "-q", "-c", ROOT / "constraints.txt", wheel)
+    assert installed.returncode == 0, installed.stderr
+    checked = pip("--python", python, "check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
     return python
 
 
