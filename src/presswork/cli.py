@@ -27,25 +27,12 @@ from presswork import __version__
 from presswork.codes import Severity
 from presswork.editions import Edition, makes_pdf
 from presswork.errors import PressworkError
+from presswork.system import check_system
 
 if TYPE_CHECKING:
-    from presswork.commands.build import Artifact, Built
+    from presswork.commands.live import Live
     from presswork.commands.watch import Rebuild
-
-
-def _size(size: int) -> str:
-    if size < 1024:
-        return f"{size} B"
-    return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"
-
-
-def _describe(artifact: Artifact, cwd: Path) -> str:
-    try:
-        shown = artifact.path.resolve().relative_to(cwd)
-    except ValueError:
-        shown = artifact.path
-    pages = f", {artifact.pages} pages" if artifact.pages is not None else ""
-    return f"{shown} ({_size(artifact.size)}{pages})"
+    from presswork.errors import Diagnostic
 
 
 def _manuscript_folder(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
@@ -85,6 +72,53 @@ formats_option = click.option(
     type=click.Choice([e.value for e in Edition]),
     help="Edition to build (repeatable); default: all.",
 )
+diagnostics_option = click.option(
+    "--diagnostics",
+    "diagnostics_form",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Problems as 'path:line:col: CODE severity: message' lines, or as JSON.",
+)
+page_list_option = click.option(
+    "--no-page-list",
+    "page_list",
+    flag_value=False,
+    default=True,
+    help="An ePub alone without laying out pages: quicker, with no printed page numbers.",
+)
+
+
+def _shown(quiet: bool, verbose: bool) -> str:
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose ask for opposite things: give one")
+    return "quiet" if quiet else "verbose" if verbose else "normal"
+
+
+quiet_option = click.option(
+    "-q", "--quiet", is_flag=True, help="Print only problems: no progress, no summary."
+)
+verbose_option = click.option(
+    "-v", "--verbose", is_flag=True, help="Print each step of the build on a line of its own."
+)
+
+
+class _Problems:
+    """Prints diagnostics as the command was asked to, on stderr, above any live line:
+    a line of text each, or a JSON object each (one per line)."""
+
+    def __init__(self, form: str, live: Live, cwd: Path) -> None:
+        self.form, self.live, self.cwd = form, live, cwd
+        self.printed: list[Diagnostic] = []
+
+    def __call__(self, diagnostic: Diagnostic) -> None:
+        self.printed.append(diagnostic)
+        if self.form == "json":
+            self.live.print(
+                json.dumps(diagnostic.as_dict(relative_to=self.cwd), ensure_ascii=False)
+            )
+        else:
+            self.live.print(diagnostic.format(relative_to=self.cwd))
 
 
 # The signal that stopped the command, when one did (SIGTERM is what ``timeout``, CI
@@ -139,6 +173,11 @@ def cli() -> None:
     is_flag=True,
     help="Lay the book out as one document, without the layout cache (slower).",
 )
+@page_list_option
+@diagnostics_option
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary of the build.")
+@quiet_option
+@verbose_option
 def build_command(
     manuscript: Path,
     output: Path,
@@ -146,16 +185,27 @@ def build_command(
     formats: tuple[str, ...],
     jobs: int | None,
     single: bool,
+    page_list: bool,
+    diagnostics_form: str,
+    as_json: bool,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Build the editions of MANUSCRIPT into OUTPUT. MANUSCRIPT: by default this folder
     if it has a book.yaml, else manuscript/."""
+    from presswork.commands import summary
+    from presswork.commands.live import Live, Shown
     from presswork.config.look import styles_for
     from presswork.layout.warmup import load_layout
     from presswork.layout.workers import Workers, default_jobs
 
     editions = tuple(Edition(f) for f in formats) or tuple(Edition)
-    console = Console(stderr=True)
+    if not page_list and editions != (Edition.EPUB,):
+        raise click.UsageError("--no-page-list is for an ePub alone: add --format epub")
+    check_system()
+    live = Live(Console(stderr=True), Shown(_shown(quiet, verbose)))
     cwd = Path.cwd().resolve()
+    problems = _Problems(diagnostics_form, live, cwd)
     try:
         with Workers(1 if single else jobs or default_jobs()) as workers:
             if not single and makes_pdf(editions):
@@ -163,30 +213,26 @@ def build_command(
                 workers.warm(load_layout, manuscript.resolve(), styles_for(manuscript.resolve()))
             from presswork.commands.build import BuildRequest, build
 
-            request = BuildRequest(manuscript, output, editions, release, jobs, single)
-            with console.status("building", spinner="dots") as status:
-                built = build(
-                    request,
-                    progress=lambda step: status.update(step),
-                    warn=lambda d: click.echo(d.format(relative_to=cwd), err=True),
-                    workers=workers,
-                )
+            request = BuildRequest(manuscript, output, editions, release, jobs, single, page_list)
+            with live.shown():
+                built = build(request, progress=live, warn=problems, workers=workers)
     except PressworkError as exc:
         for diagnostic in exc.diagnostics:
-            click.echo(diagnostic.format(relative_to=cwd), err=True)
+            if diagnostic not in problems.printed:
+                problems(diagnostic)
+        everything = list(dict.fromkeys([*problems.printed, *exc.diagnostics]))
+        if as_json:
+            failed = summary.document(None, everything, live.elapsed, live.timings(), cwd)
+            click.echo(json.dumps(failed, indent=2, ensure_ascii=False))
+        click.echo(f"{summary.counted(everything)}: no edition was written", err=True)
         sys.exit(exc.exit_code)
-    click.echo("wrote " + ", ".join(_describe(a, cwd) for a in built.artifacts))
-    click.echo(_layouts(built))
-
-
-def _layouts(built: Built) -> str:
-    """How much of the book was laid out, and how much came from the cache."""
-    count = len(built.laid_out)
-    if count == 0:
-        return f"all {built.units} units of the layout from the cache"
-    return f"laid out {count} of {built.units} units" + (
-        f": {', '.join(built.laid_out)}" if count <= 4 else ""
-    )
+    seconds = live.elapsed
+    if as_json:
+        done = summary.document(built, problems.printed, seconds, live.timings(), cwd)
+        click.echo(json.dumps(done, indent=2, ensure_ascii=False))
+    elif not quiet:
+        for line in summary.lines(built, seconds, cwd):
+            click.echo(line)
 
 
 @cli.command(name="new")
@@ -213,42 +259,55 @@ def new_command(folder: Path) -> None:
 @manuscript_argument
 @output_option
 @formats_option
-def watch_command(manuscript: Path, output: Path, formats: tuple[str, ...]) -> None:
+@jobs_option
+@diagnostics_option
+def watch_command(
+    manuscript: Path,
+    output: Path,
+    formats: tuple[str, ...],
+    jobs: int | None,
+    diagnostics_form: str,
+) -> None:
     """Build MANUSCRIPT, then build again whenever a manuscript or style file changes."""
+    from presswork.commands.live import Live, Shown
     from presswork.commands.watch import watch_and_build  # watchfiles loads only to watch
 
     editions = [Edition(f) for f in formats] or list(Edition)
+    check_system()
     cwd = Path.cwd().resolve()
+    problems = _Problems(diagnostics_form, Live(Console(stderr=True), Shown.QUIET), cwd)
+    shown_before: set[Diagnostic] = set()
 
     def report(outcome: Rebuild) -> None:
         what = ", ".join(os.path.relpath(p, cwd) for p in outcome.changed) or "start"
+        # A warning is shown once, until it changes or goes; an error every time.
+        again = 0
         for diagnostic in outcome.problems:
-            click.echo(diagnostic.format(relative_to=cwd), err=True)
+            if outcome.succeeded and diagnostic in shown_before:
+                again += 1
+            else:
+                problems(diagnostic)
+        shown_before.clear()
+        shown_before.update(outcome.problems)
+        repeated = f"; {_count(again, 'warning')} as before" if again else ""
         if outcome.succeeded:
             names = ", ".join(a.path.name for a in outcome.artifacts)
-            units = ", ".join(outcome.laid_out) or "nothing"
-            click.echo(f"built {names} in {outcome.seconds:.1f} s ({what}; laid out {units})")
+            work = outcome.work.summary()
+            click.echo(f"built {names} in {outcome.seconds:.1f} s ({what}; {work}{repeated})")
         else:
             click.echo(f"not built ({what}): the last good editions are left in {output}")
         sys.stdout.flush()  # a watch is read live, often through a pipe
 
     click.echo(f"watching {manuscript} and the styles; Ctrl-C stops")
     sys.stdout.flush()
-    watch_and_build(manuscript, output, editions, report)
+    watch_and_build(manuscript, output, editions, report, jobs=jobs)
 
 
 @cli.command(name="check")
 @manuscript_argument
 @click.option("--strict", is_flag=True, help="Fail on warnings as well as errors.")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="One finding per line, or JSON.",
-)
-def check_command(manuscript: Path, strict: bool, output_format: str) -> None:
+@diagnostics_option
+def check_command(manuscript: Path, strict: bool, diagnostics_form: str) -> None:
     """Check MANUSCRIPT (by default this folder if it has a book.yaml, else manuscript/)
     and print every problem found."""
     from presswork.commands.check import check
@@ -256,7 +315,7 @@ def check_command(manuscript: Path, strict: bool, output_format: str) -> None:
     cwd = Path.cwd().resolve()
     report = check(manuscript)
     findings = report.sorted()
-    if output_format == "json":
+    if diagnostics_form == "json":
         click.echo(
             json.dumps([d.as_dict(relative_to=cwd) for d in findings], indent=2, ensure_ascii=False)
         )
@@ -268,26 +327,50 @@ def check_command(manuscript: Path, strict: bool, output_format: str) -> None:
     sys.exit(1 if failed else 0)
 
 
+def _validators(ctx: click.Context, param: click.Parameter, value: str) -> frozenset[str]:
+    from presswork.release.validators import names
+
+    wanted = frozenset(n.strip().lower() for n in value.split(",") if n.strip())
+    if "all" in wanted:
+        return frozenset(names())
+    unknown = sorted(wanted - set(names()))
+    if unknown:
+        raise click.BadParameter(
+            f"{', '.join(unknown)}: not a validator; one of {', '.join(names())}, or all"
+        )
+    return wanted
+
+
 @cli.command(name="verify")
 @click.argument(
     "output", default="output", type=click.Path(exists=True, file_okay=False, path_type=Path)
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the verdicts as JSON.")
-def verify_command(output: Path, as_json: bool) -> None:
+@click.option(
+    "--require",
+    default="",
+    metavar="NAMES",
+    callback=_validators,
+    help="Validators that must run (comma-separated, or all): missing, they fail, "
+    "not skip. Names: epubcheck, ace, pdfua, pypdf, qpdf, pdftotext.",
+)
+def verify_command(output: Path, as_json: bool, require: frozenset[str]) -> None:
     """Run every validator on the editions in OUTPUT (default: output/)."""
+    from rich.text import Text
+
     from presswork.release.verify import verify  # loads only to verify
 
-    verdicts = verify(output)
+    verdicts = verify(output, require)
     if as_json:
         click.echo(json.dumps([v.as_dict() for v in verdicts], indent=2, ensure_ascii=False))
     else:
-        table = Table(title=f"presswork verify {output}")
+        table = Table(title=Text(f"presswork verify {output}"), expand=False)
         for column in ("check", "file", "verdict", "detail"):
             table.add_column(column, overflow="fold")
         for v in verdicts:
             word = {True: "pass", False: "FAIL", None: "skipped"}[v.passed]
-            table.add_row(v.check, v.file, word, v.detail)
-        Console(width=max(120, Console().width)).print(table)
+            table.add_row(Text(v.check), Text(v.file), Text(word), Text(v.detail))
+        Console().print(table)
     if not verdicts:
         click.echo(f"no editions in {output}", err=True)
     sys.exit(1 if not verdicts or any(v.passed is False for v in verdicts) else 0)

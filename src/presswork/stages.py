@@ -29,6 +29,7 @@ LEVELS: tuple[tuple[Stage, ...], ...] = (
                 "presswork.codes",
                 "presswork.errors",
                 "presswork.suggest",
+                "presswork.progress",
                 "presswork.model",
                 "presswork.ids",
                 "presswork.lengths",
@@ -39,7 +40,7 @@ LEVELS: tuple[tuple[Stage, ...], ...] = (
                 "presswork.cache",
             ),
             "the book model, diagnostics, their codes and suggestions, ids, units of length, the "
-            "editions' names, the styles folder, the cache store",
+            "editions' names, a build's steps, the styles folder, the cache store",
         ),
     ),
     (Stage("config", ("presswork.config",), "book.yaml, front matter, files read safely"),),

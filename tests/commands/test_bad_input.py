@@ -33,7 +33,14 @@ def failed_build(source: Path, tmp_path: Path, *options: str) -> tuple[str, dict
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
     assert snapshot(output) == before
-    return result.stderr, before
+    # The last line counts the problems printed above it, and says what was not done.
+    *problems, last = result.stderr.strip().splitlines()
+    errors = sum(" error: " in line for line in problems)
+    warnings = sum(" warning: " in line for line in problems)
+    count = f"{errors} error{'s' * (errors != 1)}"
+    count += f", {warnings} warning{'s' * (warnings != 1)}" if warnings else ""
+    assert last == f"{count}: no edition was written", result.stderr
+    return "\n".join(problems) + "\n", before
 
 
 def test_missing_manuscript_folder(tmp_path: Path) -> None:
@@ -50,7 +57,11 @@ BAD_MANIFESTS = [
         5,
         "chapter file 'missing.md' not found",
     ),
-    ("title: Test\nlanguage: 42\nchapters: [a.md]\n", 2, "'language' must be non-empty text"),
+    (
+        "title: Test\nlanguage: 42\nchapters: [a.md]\n",
+        2,
+        "'language' must be a BCP 47 language tag such as en-GB",
+    ),
     ("title: Test\nlanguage: en-GB\nchapters:\n  - a.md\n  - a.md\n", 5, "listed twice"),
     ("title: &t Test\nlanguage: *t\nchapters: [a.md]\n", 2, "aliases are not allowed"),
 ]

@@ -136,7 +136,7 @@ def hostile(examples: int) -> settings:
 def test_check_never_raises(tmp_path: Path, book: str, chapter: str) -> None:
     root = tmp_path / "m"
     write(root, book, chapter)
-    result = invoke(root, "check", str(root), "--format", "json")
+    result = invoke(root, "check", str(root), "--diagnostics", "json")
     assert_clean_exit(result, (0, 1))
     findings = json.loads(result.stdout)
     assert (result.exit_code == 1) == any(f["severity"] == "error" for f in findings)

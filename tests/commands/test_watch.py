@@ -68,6 +68,28 @@ class Watcher:
                 return line
         raise AssertionError(f"no line starting {start!r} within {timeout} s: {seen}")
 
+    def until(self, start: str, timeout: float = 60) -> list[str]:
+        """The lines printed up to the next that begins with ``start``, with it."""
+        deadline, seen = time.monotonic() + timeout, []
+        while time.monotonic() < deadline:
+            try:
+                seen.append(self.lines.get(timeout=0.5))
+            except queue.Empty:
+                continue
+            if seen[-1].startswith(start):
+                return seen
+        raise AssertionError(f"no line starting {start!r} within {timeout} s: {seen}")
+
+    def quiet_for(self, seconds: float) -> list[str]:
+        """The lines printed in the next ``seconds``."""
+        deadline, seen = time.monotonic() + seconds, []
+        while time.monotonic() < deadline:
+            try:
+                seen.append(self.lines.get(timeout=0.2))
+            except queue.Empty:
+                continue
+        return seen
+
 
 @pytest.fixture
 def watcher(tmp_path: Path) -> Iterator[tuple[Watcher, Path, Path]]:
@@ -95,7 +117,7 @@ def test_an_edit_is_rebuilt_and_a_broken_one_leaves_the_last_good_edition(
     beta.write_text(beta.read_text().replace("Beta opening paragraph", "Beta first paragraph"))
     second = running.wait_for("built ")
     assert "beta.md" in second and " s (" in second
-    assert second.endswith("; laid out chapter beta)"), second
+    assert second.endswith("; laid out 1 of 3 chapters (beta); the rest came from the cache)")
     assert epub.read_bytes() != before
     good = epub.read_bytes()
 
@@ -123,9 +145,35 @@ def test_a_stopped_watch_leaves_no_process_and_no_temporary_file(
     status = running.process.wait(timeout=20)
     if stop == signal.SIGTERM:
         assert status == 128 + stop
-        assert running.wait_for("stopped: the last good editions", timeout=5)
+        # One plain line, and nothing else: no word of the watcher's own.
+        assert running.quiet_for(1) == ["stopped: the last good editions are left in place"]
     deadline = time.monotonic() + 20
     while any(processes.running(pid) for pid in children) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [pid for pid in children if processes.running(pid)]
     assert not list(temporary.iterdir())
+
+
+def test_temporary_files_are_not_changes_and_a_warning_is_shown_once(
+    watcher: tuple[Watcher, Path, Path],
+) -> None:
+    running, source, _ = watcher
+    running.wait_for("built ")
+    # What editors and sed -i leave beside a file while they save it.
+    for name in ("sedu8h2Y0", ".beta.md.swp", "beta.md~", "#beta.md#", "4913"):
+        (source / name).write_text("scratch", encoding="utf-8")
+    (source / "beta.md.tmp").write_text("scratch", encoding="utf-8")
+    assert running.quiet_for(3) == []
+    beta = source / "beta.md"
+    beta.write_text(beta.read_text() + '\nA shelf 5" deep.\n', encoding="utf-8")
+    *printed, first = running.until("built ")
+    assert [line for line in printed if "PW702" in line and "beta.md:" in line], printed
+    assert "as before" not in first
+    alpha = source / "alpha.md"
+    alpha.write_text(alpha.read_text().replace("paragraph", "passage", 1), encoding="utf-8")
+    *printed, again = running.until("built ")
+    assert not [line for line in printed if "PW702" in line], printed
+    assert again.endswith("; 1 warning as before)"), again
+    beta.write_text(beta.read_text().replace('5" deep', "five inches deep"), encoding="utf-8")
+    *printed, fixed = running.until("built ")
+    assert not printed and "as before" not in fixed

@@ -394,7 +394,7 @@ def test_qpdf_finds_no_problem(built: Built) -> None:
 
 def test_summary_line_names_what_was_written(north_korea: Built) -> None:
     line, layout = north_korea.result.stdout.strip().split("\n")
-    assert layout.startswith("laid out ")
+    assert re.fullmatch(r"built in \d+\.\d s: laid out .+", layout), layout
     for path in (north_korea.pdf, north_korea.print_pdf, north_korea.epub):
         assert path.name in line and path.exists()
     assert f"{len(north_korea.pages)} pages" in line

@@ -4,6 +4,7 @@ never trusted."""
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import re
 import shutil
@@ -16,6 +17,7 @@ from typing import Any
 import pikepdf
 import pytest
 from PIL import Image, ImageChops
+from pypdf import PdfReader
 
 from conftest import BOOKS, Built, run_presswork
 
@@ -437,18 +439,31 @@ def copy_of_multi(editable: Built, tmp_path: Path) -> tuple[Path, Path]:
     source, output = tmp_path / "source", tmp_path / "output"
     shutil.copytree(editable.source, source)
     shutil.copytree(editable.output, output)
-    assert laid_out(rebuild(source, output)) == "laid out 1 of 6 units: chapter gamma"
+    assert laid_out(rebuild(source, output)) == work(["gamma"])
     return source, output
 
 
 def rebuild(source: Path, output: Path, *options: str) -> subprocess.CompletedProcess[str]:
-    result = run_presswork("build", source, "-o", output, *options, env=EPOCH)
+    result = run_presswork("build", source, "-o", output, "--json", *options, env=EPOCH)
     assert result.returncode == 0, result.stderr
     return result
 
 
-def laid_out(result: subprocess.CompletedProcess[str]) -> str:
-    return result.stdout.strip().splitlines()[-1]
+def laid_out(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    """What the build summary says was laid out."""
+    summary: dict[str, Any] = json.loads(result.stdout)["laid_out"]
+    return summary
+
+
+def work(
+    chapters: list[str], front: bool = False, furniture_pages: int = 0, of: int = 3
+) -> dict[str, Any]:
+    return {
+        "chapters": chapters,
+        "of_chapters": of,
+        "front_matter": front,
+        "furniture_pages": furniture_pages,
+    }
 
 
 def test_an_unchanged_book_is_not_laid_out_again(
@@ -456,7 +471,7 @@ def test_an_unchanged_book_is_not_laid_out_again(
 ) -> None:
     source, output = copy_of_multi
     before = {p.name: p.read_bytes() for p in output.iterdir() if p.is_file()}
-    assert laid_out(rebuild(source, output)) == "all 6 units of the layout from the cache"
+    assert laid_out(rebuild(source, output)) == work([])
     assert {p.name: p.read_bytes() for p in output.iterdir() if p.is_file()} == before
 
 
@@ -469,7 +484,7 @@ def test_a_one_word_edit_lays_out_only_its_chapter(
     text = beta.read_text(encoding="utf-8")
     assert "paragraph" in text
     beta.write_text(text.replace("paragraph", "passage", 1), encoding="utf-8")
-    assert laid_out(rebuild(source, output)) == "laid out 1 of 6 units: chapter beta"
+    assert laid_out(rebuild(source, output)) == work(["beta"])
     # The rebuilt book is the book built afresh.
     fresh = tmp_path / "fresh"
     rebuild(source, fresh)
@@ -491,12 +506,11 @@ def test_a_longer_chapter_moves_what_follows_without_laying_it_out(
     # The contents' numbers and the folios change: the front matter and furniture are
     # laid out again, the chapters after alpha are not.
     result = laid_out(rebuild(source, output))
-    assert re.fullmatch(
-        r"laid out 3 of 6 units: chapter alpha, front matter, furniture of pages 4-(\d+)", result
-    ), result
     whole = tmp_path / "whole"
     rebuild(source, whole, "--single")
     pdf = output / editable.pdf.name
+    # The furniture from alpha's first page (4) to the book's last.
+    assert result == work(["alpha"], True, len(PdfReader(pdf).pages) - 3)
     assert page_texts(pdf) == page_texts(whole / editable.pdf.name)
     assert structure(pdf) == structure(whole / editable.pdf.name)
 
@@ -558,9 +572,9 @@ def test_the_epub_alone_takes_its_page_numbers_from_the_cache(
     result = rebuild(source, output, "--format", "epub")
     # No furniture: the ePub needs only where the pages begin. A full build after it
     # still finds the furniture in the cache.
-    assert laid_out(result) == "all 5 units of the layout from the cache"
+    assert laid_out(result) == work([])
     assert epub.read_bytes() == before
-    assert laid_out(rebuild(source, output)) == "all 6 units of the layout from the cache"
+    assert laid_out(rebuild(source, output)) == work([])
 
 
 def _damage_pdf(cache: Path, key: str) -> None:
@@ -607,17 +621,24 @@ def test_a_damaged_cache_entry_is_laid_out_again(
     damage(cache, alpha.name)
     damaged = alpha.read_bytes(), (cache / "unit-pdf" / alpha.name).read_bytes()
     assert damaged != (record, pdf)
-    assert laid_out(rebuild(source, output)) == "laid out 1 of 6 units: chapter alpha"
+    assert laid_out(rebuild(source, output)) == work(["alpha"])
     assert {e.name: (output / e.name).read_bytes() for e in editions} == before
     assert alpha.read_bytes() == record
     assert (cache / "unit-pdf" / alpha.name).read_bytes() == pdf
 
 
 def test_the_report_says_what_it_laid_out(north_korea: Built) -> None:
-    assert laid_out(north_korea.result) == (
-        "laid out 4 of 4 units: length of the front matter, chapter north-korea, "
-        "front matter, furniture of pages 4-6"
-    )
+    """In the book's words, with the time the build took: no unit, no internal name."""
+    last = north_korea.result.stdout.strip().splitlines()[-1]
+    reader = north_korea.pdf_reader
+    # The furniture is the chapter's, from the page its bookmark opens on to the end.
+    (chapter,) = [entry for entry in reader.outline if not isinstance(entry, list)]
+    chapter_pages = len(reader.pages) - reader.get_destination_page_number(chapter)
+    assert re.fullmatch(
+        r"built in \d+\.\d s: laid out the chapter \(north-korea\), the front matter and "
+        rf"the running heads and page numbers of {chapter_pages} pages",
+        last,
+    ), last
 
 
 def test_the_cache_key_covers_styles_images_settings_and_html(tmp_path: Path) -> None:
@@ -662,3 +683,32 @@ def test_a_damaged_cover_or_coverage_file_is_made_again(
     assert epub.read_bytes() == before
     assert cover.read_bytes() == kept_cover
     assert coverage.read_bytes() == kept_coverage
+
+
+@pytest.mark.parametrize(
+    ("laid", "said"),
+    [
+        (
+            {"chapters": ("only",), "of_chapters": 1, "front": True, "furniture_pages": 1},
+            "laid out the chapter (only), the front matter and the running heads and"
+            " page numbers of 1 page",
+        ),
+        (
+            {"chapters": ("b",), "of_chapters": 3, "front": False, "furniture_pages": 12},
+            "laid out 1 of 3 chapters (b) and the running heads and page numbers of 12 pages;"
+            " the rest came from the cache",
+        ),
+        (
+            {"chapters": tuple("abcde"), "of_chapters": 5, "front": False, "furniture_pages": 0},
+            "laid out all 5 chapters",
+        ),
+        (
+            {"chapters": (), "of_chapters": 5, "front": False, "furniture_pages": 0},
+            "nothing laid out: every page came from the cache",
+        ),
+    ],
+)
+def test_what_was_laid_out_is_said_in_the_books_words(laid: dict[str, Any], said: str) -> None:
+    from presswork.layout.units import LaidOut
+
+    assert LaidOut(**laid).summary() == said

@@ -491,7 +491,7 @@ def run(*args: str) -> Result:
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_rule(case: Case, in_tmp: Path) -> None:
     write(in_tmp / "book", case)
-    result = run("check", "book", "--format", "json")
+    result = run("check", "book", "--diagnostics", "json")
     assert not isinstance(result.exception, Exception) or isinstance(
         result.exception, SystemExit
     ), result.exception
@@ -540,7 +540,7 @@ def test_symlink_leading_out_of_the_folder(in_tmp: Path) -> None:
     )
     write(in_tmp / "book", case)
     (in_tmp / "book" / "chart.png").symlink_to(outside)
-    findings = json.loads(run("check", "book", "--format", "json").stdout)
+    findings = json.loads(run("check", "book", "--diagnostics", "json").stdout)
     assert [(f["code"], f["line"]) for f in findings] == [("PW502", 3)]
 
 

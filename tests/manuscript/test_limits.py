@@ -35,7 +35,7 @@ _MEASURED = (
 def _check(root: Path, timeout: float = 60) -> tuple[list[dict[str, object]], int]:
     """``presswork check --format json`` in a process of its own: the findings, and the
     peak memory of that process in MB."""
-    command = [sys.executable, "-m", "presswork", "check", str(root), "--format", "json"]
+    command = [sys.executable, "-m", "presswork", "check", str(root), "--diagnostics", "json"]
     result = subprocess.run(
         [sys.executable, "-c", _MEASURED, *command],
         capture_output=True,

@@ -134,3 +134,20 @@ def test_the_readme_and_scripts_setup_install_every_package() -> None:
     assert listed is not None
     assert {lib.packages["debian"] for lib in known.libraries} <= set(listed.group(1).split())
 
+
+def test_build_and_watch_name_a_missing_library_before_laying_out(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from presswork.cli import cli
+
+    monkeypatch.setattr(system, "loads", without("libharfbuzz-subset.so.0"))
+    runner = CliRunner()
+    for command in ("build", "watch"):
+        result = runner.invoke(cli, [command, str(ROOT / "manuscript"), "-o", str(tmp_path)])
+        assert result.exit_code == 3, (command, result.output)
+        assert "HarfBuzz's font subsetter (harfbuzz-subset)" in result.output
+        assert "sudo apt-get install libharfbuzz-subset0" in result.output
+        assert "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []

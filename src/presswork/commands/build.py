@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from hashlib import sha256
 from pathlib import Path
 
 from presswork.cache import Store, environment_key
@@ -24,16 +25,17 @@ from presswork.epub.writer import render_epub
 from presswork.errors import Diagnostic
 from presswork.layout.book import Setup, keep_only_used
 from presswork.layout.paged import Paged, paged
+from presswork.layout.units import LaidOut
 from presswork.layout.warmup import load_layout
 from presswork.layout.workers import Workers, default_jobs
 from presswork.manuscript.load import LoadedBook, load_book
+from presswork.progress import Progress, Silent, Step
 from presswork.release import record
 from presswork.release.output import write_all
 from presswork.render import markup
 from presswork.styles import Production, production
 from presswork.transforms.page_breaks import with_page_breaks
 
-Progress = Callable[[str], None]
 Warn = Callable[[Diagnostic], None]
 
 
@@ -42,7 +44,9 @@ class BuildRequest:
     """What to build: the editions of ``manuscript`` into ``output``; with ``release``,
     also ``SHA256SUMS`` and the build record; ``jobs`` processes laying out pages
     (default: one per core); with ``single``, the book laid out as one document, without
-    the layout cache (slower: the reference the joined layout is tested against)."""
+    the layout cache (slower: the reference the joined layout is tested against); without
+    ``page_list``, an ePub alone is made without laying out any page, and so without
+    the printed edition's page numbers."""
 
     manuscript: Path
     output: Path
@@ -50,34 +54,43 @@ class BuildRequest:
     release: bool = False
     jobs: int | None = None
     single: bool = False
+    page_list: bool = True
 
     @property
     def needs_pdf(self) -> bool:
         return makes_pdf(self.editions)
 
+    @property
+    def needs_layout(self) -> bool:
+        return self.needs_pdf or self.page_list
+
 
 @dataclass(frozen=True)
 class Artifact:
-    """A file written: an edition (with its pages) or a release file."""
+    """A file written: an edition (with its pages: for the ePub, the printed pages its
+    page-list names) or a release file (``edition`` None), and its SHA-256."""
 
     path: Path
     size: int
     pages: int | None
+    edition: Edition | None = None
+    sha256: str = ""
 
 
 @dataclass(frozen=True)
 class Built:
     """What a build wrote, which units of the layout it laid out (the rest came from the
-    cache) and how many units the book has."""
+    cache), how many units the book has, and what was laid out in the book's terms."""
 
     artifacts: list[Artifact]
     laid_out: tuple[str, ...] = field(default=())
     units: int = 0
+    work: LaidOut = field(default_factory=LaidOut)
 
 
 def build(
     request: BuildRequest,
-    progress: Progress = lambda step: None,
+    progress: Progress | None = None,
     warn: Warn = lambda diagnostic: None,
     workers: Workers | None = None,
     settings: Production | None = None,
@@ -85,6 +98,7 @@ def build(
     """Build what ``request`` asks for. ``workers``: processes kept from an earlier build
     (``presswork watch``) rather than started for this one; ``settings``: the numbers of
     ``styles/production.toml``, unless given."""
+    progress = progress or Silent()
     if workers is None:
         with Workers(1 if request.single else request.jobs or default_jobs()) as own:
             return build(request, progress, warn, own, settings)
@@ -99,16 +113,20 @@ def build(
     )
     if request.needs_pdf and not request.single:
         workers.warm(load_layout, setup.manuscript, styles)
-    progress("checking the manuscript")
+    progress.step(Step.CHECK)
     loaded = load_book(request.manuscript, store, warn)
-    pages = paged(
-        loaded.book,
-        setup,
-        workers,
-        with_pdf=request.needs_pdf,
-        with_print=Edition.PRINT in request.editions,
-        single=request.single,
-        progress=progress,
+    pages = (
+        paged(
+            loaded.book,
+            setup,
+            workers,
+            with_pdf=request.needs_pdf,
+            with_print=Edition.PRINT in request.editions,
+            single=request.single,
+            progress=progress,
+        )
+        if request.needs_layout
+        else Paged(0, (), (), (), 0, None, LaidOut(of_chapters=len(loaded.book.chapters)))
     )
     try:
         for diagnostic in pages.warnings:
@@ -116,25 +134,30 @@ def build(
         made = _editions(loaded, pages, request.editions, setup, progress)
         files = {edition.file: edition.data for edition in made}
         if request.release:
-            progress("writing checksums and the build record")
+            progress.step(Step.RELEASE)
             files[record.CHECKSUMS] = record.checksums(made)
             files[record.RECORD] = record.record(made, loaded.provenance)
-        progress("saving")
+        progress.step(Step.SAVE)
         write_all(request.output, files)
         if pages.keys is not None and request.needs_pdf:
             keep_only_used(store, pages.keys)
     finally:
         pages.settle()
-    sizes = {name: len(data) for name, data in files.items()}
+
+    def artifact(name: str, pages: int | None, edition: Edition | None) -> Artifact:
+        data = files[name]
+        return Artifact(request.output / name, len(data), pages, edition, sha256(data).hexdigest())
+
     return Built(
-        [Artifact(request.output / e.file, sizes[e.file], e.pages) for e in made]
+        [artifact(e.file, e.pages, e.edition) for e in made]
         + [
-            Artifact(request.output / name, sizes[name], None)
+            artifact(name, None, None)
             for name in (record.CHECKSUMS, record.RECORD)
             if name in files
         ],
         laid_out=pages.laid_out,
         units=pages.units,
+        work=pages.work,
     )
 
 
@@ -153,23 +176,25 @@ def _editions(
         if meta.cover is not None:  # the book's own, checked when it was loaded
             cover = meta.cover.read_bytes()
         else:
-            progress("drawing the cover")
+            progress.step(Step.COVER)
             cover = cached_cover(
                 CoverText(meta.title, meta.subtitle, meta.publisher, markup.byline(meta)),
                 setup.styles,
                 setup.store,
                 setup.environment,
             )
-        progress("writing the ePub")
+        progress.step(Step.EPUB)
         marked = with_page_breaks(book, pages.starts)
         epub = record.EditionFile(
             Edition.EPUB.file_name(slug),
             Edition.EPUB,
             render_epub(marked, setup.styles, cover),
-            pages.pages,
+            pages.pages or None,  # the printed pages its page-list names
         )
     made: list[record.EditionFile] = []
     if makes_pdf(wanted):
+        if epub is not None:
+            progress.step(Step.JOIN)  # what is left of the join, which ran meanwhile
         screen, printed = pages.pdfs()
         pdfs: dict[Edition, bytes | None] = {Edition.PDF: screen, Edition.PRINT: printed}
         for edition, pdf in pdfs.items():

@@ -23,7 +23,7 @@ parallel.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
@@ -34,6 +34,7 @@ from presswork.errors import OutputError, diagnostic
 from presswork.layout.joining import Join
 from presswork.layout.units import (
     Job,
+    LaidOut,
     Layouts,
     Unit,
     UnitLayout,
@@ -43,12 +44,12 @@ from presswork.layout.units import (
 )
 from presswork.layout.workers import Workers
 from presswork.model import Book
+from presswork.progress import Progress, Silent, Step
 from presswork.render import html
 from presswork.render.html import Refinements
 from presswork.styles import Production
 
 UNIT, UNIT_PDF = "unit", "unit-pdf"  # the cache's kinds: a unit's record, its PDF
-Progress = Callable[[str], None]
 
 
 @dataclass
@@ -69,13 +70,17 @@ class _Batch:
         """The PDFs of the units found in the cache, by their keys."""
         return {self.keys[i]: self.found[i].pdf for i in sorted(self.found) if self.found[i].pdf}
 
-    def submit(self, key_texts: list[str]) -> None:
-        """Hand the units the cache lacks to the workers."""
+    def submit(self, key_texts: list[str], step: Step) -> None:
+        """Hand the units the cache lacks to the workers, counting them as ``step``'s
+        things (the chapters, where there are any)."""
         runner, missing = self.runner, self.missing
         if not missing:
             return
         names = [self.units[i].name for i in missing]
-        runner.progress(f"laying out {_plural(len(missing), 'unit')}: {_summary(names)}")
+        counted = [i for i in missing if self.units[i].chapter is not None] or missing
+        if step is Step.LAYOUT and not any(self.units[i].chapter for i in missing):
+            step = Step.MEASURE
+        runner.progress.step(step, len(counted) if step is not Step.MEASURE else None)
         runner.workers.expect(sum(self.units[i].kind == "layout" for i in missing))
         for i in missing:
             unit = self.units[i]
@@ -88,7 +93,10 @@ class _Batch:
                 runner.laid_out_from(unit, key_texts[i]),
             )
             self.futures[i] = runner.workers.submit(unit.kind, unit_layout, job)
+            if i in counted:
+                self.futures[i].add_done_callback(lambda _: runner.progress.advance())
         runner.laid_out += names
+        runner.laid_units += [self.units[i] for i in missing]
 
     def results(self) -> list[UnitLayout]:
         """Every unit laid out, in order; those laid out now are kept in the cache."""
@@ -115,6 +123,7 @@ class _Runner:
     with_pdf: bool
     progress: Progress
     laid_out: list[str] = field(default_factory=list)
+    laid_units: list[Unit] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
     placeholder_html: str | None = None
     measured: str = ""  # the key of the front matter laid out with placeholder numbers
@@ -179,20 +188,10 @@ class _Runner:
             return UnitLayout.from_record(json.loads(record.decode("utf-8")), pdf)
         return None
 
-    def run(self, units: Sequence[Unit]) -> list[UnitLayout]:
+    def run(self, units: Sequence[Unit], step: Step) -> list[UnitLayout]:
         batch, texts = self.look_up(units)
-        batch.submit(texts)
+        batch.submit(texts, step)
         return batch.results()
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def _summary(names: list[str]) -> str:
-    return (
-        ", ".join(names) if len(names) <= 4 else f"{', '.join(names[:3])} and {len(names) - 3} more"
-    )
 
 
 @dataclass(frozen=True)
@@ -214,7 +213,7 @@ def unit_layouts(
     setup: Setup,
     workers: Workers,
     with_pdf: bool = True,
-    progress: Progress = lambda step: None,
+    progress: Progress | None = None,
     join: Join | None = None,
 ) -> Layouts:
     """Lay out every unit of ``book``. With ``with_pdf`` false, cached units are read
@@ -229,7 +228,7 @@ def unit_layouts(
         setup.store,
         workers,
         with_pdf,
-        progress,
+        progress or Silent(),
     )
     # The contents print the pages the chapters begin on, which follow the front
     # matter: its length is measured with placeholder numbers alongside the chapters.
@@ -243,14 +242,16 @@ def unit_layouts(
     batch, texts = runner.look_up([measure, *chapter_units])
     if join is not None and batch.missing:
         join.prefetch({k: v for k, v in batch.cached_pdfs().items() if k != runner.measured})
-    batch.submit(texts)
+    batch.submit(texts, Step.LAYOUT)
     measured, *chapters = batch.results()
     right = book.metadata.chapter_start == "right"
     blanks = blanks_before(measured.pages, [c.pages for c in chapters], right)
     run_pages = setup.production.furniture_pages
     furniture = _furniture(book, measured.pages, chapters, blanks, run_pages) if with_pdf else []
     folios = _folios(measured.pages, chapters, blanks)
-    front, *furnished = runner.run([Unit("front matter", book, folios=folios), *furniture])
+    front, *furnished = runner.run(
+        [Unit("front matter", book, folios=folios), *furniture], Step.FURNITURE
+    )
     if front.pages != measured.pages:  # the numbers are set into the measured layout
         message = "layout: the front matter's length changed with its page numbers"
         raise OutputError(diagnostic("PW901", message))
@@ -265,6 +266,7 @@ def unit_layouts(
         tuple(runner.laid_out),
         tuple(runner.keys),
         blanks,
+        LaidOut.of(runner.laid_units, len(book.chapters)),
     )
 
 

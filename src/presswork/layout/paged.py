@@ -20,10 +20,12 @@ from dataclasses import dataclass
 from presswork import ids
 from presswork.editions import PrintOrder
 from presswork.errors import Diagnostic, ManuscriptError, OutputError, diagnostic
-from presswork.layout.book import Progress, Setup, unit_layouts
+from presswork.layout.book import Setup, unit_layouts
 from presswork.layout.joining import Join, PDFs, join_request, xmp_properties
+from presswork.layout.units import LaidOut
 from presswork.layout.workers import Workers
 from presswork.model import Book, PageStart
+from presswork.progress import Progress, Silent, Step
 from presswork.styles import font_files, print_edition
 
 
@@ -39,6 +41,7 @@ class Paged:
     laid_out: tuple[str, ...]
     units: int
     keys: tuple[str, ...] | None  # None: laid out without the cache
+    work: LaidOut
     joined: Callable[[], PDFs] | None = None
     settle: Callable[[], None] = lambda: None  # wait for the PDFs, made or not
 
@@ -59,8 +62,9 @@ def paged(
     with_pdf: bool,
     with_print: bool,
     single: bool = False,
-    progress: Progress = lambda step: None,
+    progress: Progress | None = None,
 ) -> Paged:
+    progress = progress or Silent()
     if single:
         return _single(book, setup, with_pdf, with_print, progress)
     return _in_units(book, setup, workers, with_pdf, with_print, progress)
@@ -101,7 +105,7 @@ def _in_units(
     if join is not None:
         written = [w for u in (*everything, *layouts.furniture) for w in u.write_warnings]
         warnings += [diagnostic("PW904", f"writing the PDF: {w}") for w in dict.fromkeys(written)]
-        progress("joining the pages" + (", adding bleed and crop marks" if with_print else ""))
+        progress.step(Step.JOIN)
         order = _print_order(book, setup) if with_print else None
         screen = setup.production.screen_intent
         join.start(join_request(layouts, book, fonts, setup.store, screen, order, join.opened()))
@@ -112,6 +116,7 @@ def _in_units(
         layouts.laid_out,
         len(layouts.keys),
         layouts.keys,
+        layouts.work,
         None if join is None else join.result,
         lambda: None if join is None else join.settle(),
     )
@@ -125,7 +130,7 @@ def _single(
     from presswork.pdf.tags import tagged
     from presswork.render.html import book_html, link_descriptions
 
-    progress("laying out the pages")
+    progress.step(Step.PAGES)
     layout = engine.layout_refined(
         lambda refinements: book_html(book, refinements), setup.manuscript, setup.styles
     )
@@ -139,7 +144,7 @@ def _single(
     ]
     screen = printed = None
     if with_pdf:
-        progress("writing the screen PDF")
+        progress.step(Step.JOIN)
         meta = book.metadata
         written, messages = engine.write_pdf(layout, meta.identifier, meta.modified)
         warnings += [diagnostic("PW904", f"writing the PDF: {m}") for m in messages]
@@ -152,7 +157,6 @@ def _single(
             properties=xmp_properties(book),
         )
         if with_print:
-            progress("adding bleed and crop marks")
             printed = print_pdf(screen, _print_order(book, setup))
     editions = None if screen is None else (screen, printed)
     return Paged(
@@ -162,6 +166,7 @@ def _single(
         ("book",),
         1,
         None,
+        LaidOut(tuple(c.id for c in book.chapters), len(book.chapters), True, layout.page_count),
         None if editions is None else lambda: editions,
     )
 

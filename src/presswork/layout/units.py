@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,11 @@ class Unit:
     def kind(self) -> Kind:
         """The process it is laid out in: the front matter in its own."""
         return "front" if self.chapter is None and self.furniture is None else "layout"
+
+    @property
+    def furniture_pages(self) -> int:
+        """The furniture: how many pages it gives running heads and folios."""
+        return 0 if self.furniture is None else sum(self.furniture[1:]) + sum(self.blanks)
 
     @property
     def images(self) -> tuple[Path, ...]:
@@ -216,6 +221,7 @@ class Layouts:
     laid_out: tuple[str, ...]
     keys: tuple[str, ...]  # the front matter's measure's, the chapters', then the rest's
     blanks: tuple[int, ...] = ()
+    work: LaidOut = field(default_factory=lambda: LaidOut())
 
     @property
     def chapter_keys(self) -> tuple[str, ...]:
@@ -250,6 +256,56 @@ class Layouts:
                 starts += [replace(opening, folio=str(first - b)) for b in range(blank, 0, -1)]
             starts += [replace(s, folio=str(first + int(s.folio) - 1)) for s in chapter.starts]
         return tuple(starts)
+
+
+@dataclass(frozen=True)
+class LaidOut:
+    """What a build laid out rather than took from the cache, in the book's terms: the
+    ids of the chapters laid out, of how many; whether the front matter was (or its
+    length measured); and the pages whose running heads and folios were set."""
+
+    chapters: tuple[str, ...] = ()
+    of_chapters: int = 0
+    front: bool = False
+    furniture_pages: int = 0
+
+    @classmethod
+    def of(cls, units: Sequence[Unit], chapters: int) -> LaidOut:
+        furniture = [u.furniture_pages for u in units if u.furniture is not None]
+        return cls(
+            tuple(u.chapter.id for u in units if u.chapter is not None),
+            chapters,
+            any(u.kind == "front" for u in units),
+            sum(furniture),
+        )
+
+    def summary(self) -> str:
+        """One line for people: "laid out 2 of 150 chapters (alpha, beta) and the running
+        heads of 24 pages; the rest came from the cache"."""
+        parts = []
+        count, of = len(self.chapters), self.of_chapters
+        if count:
+            named = f" ({', '.join(self.chapters)})" if count <= 4 else ""
+            chapters = f"{count} of {of} chapters" if count < of else f"all {of} chapters"
+            parts.append((chapters if of > 1 else "the chapter") + named)
+        if self.front:
+            parts.append("the front matter")
+        if self.furniture_pages:
+            pages = self.furniture_pages
+            parts.append(f"the running heads and page numbers of {pages} page{'s' * (pages != 1)}")
+        if not parts:
+            return "nothing laid out: every page came from the cache"
+        laid = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        whole = len(self.chapters) == self.of_chapters
+        return f"laid out {laid}" + ("" if whole else "; the rest came from the cache")
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "chapters": list(self.chapters),
+            "of_chapters": self.of_chapters,
+            "front_matter": self.front,
+            "furniture_pages": self.furniture_pages,
+        }
 
 
 def blanks_before(front_pages: int, chapter_pages: Sequence[int], right: bool) -> tuple[int, ...]:

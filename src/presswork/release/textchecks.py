@@ -19,6 +19,7 @@ import subprocess
 from pathlib import Path
 
 from presswork.release import epubtext
+from presswork.release.validators import missing
 from presswork.release.verdict import Verdict
 
 WINDOW = 400  # how far ahead a word is looked for: past a page's notes and running heads
@@ -134,9 +135,7 @@ def words_whole(path: Path, epub: Path | None) -> list[Verdict]:
     for name, extract in checks:
         pages = extract(path)
         if pages is None:
-            verdicts.append(
-                Verdict(f"words whole ({name})", path.name, None, f"{name} is not installed")
-            )
+            verdicts.append(missing(name, f"words whole ({name})", path.name))
             continue
         ends = [start for _, start in starts[1:]] + [len(pages)]
         problems = [

@@ -15,6 +15,7 @@ class Verdict:
     file: str
     passed: bool | None  # None: the validator is not installed here, or had nothing to see
     detail: str
+    validator: str | None = None  # a validator that may be missing (validators.toml)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)

