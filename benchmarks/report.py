@@ -43,9 +43,9 @@ import compileall
 import importlib.metadata
 import importlib.util
 import itertools
+import json
 import os
 import platform
-import re
 import shutil
 import subprocess
 import sys
@@ -69,8 +69,6 @@ SEED = ROOT / "manuscript" / "north-korea.md"
 VENV_BIN = Path(sys.executable).parent
 DEFAULT_SIZES = (15, 50, 150)
 TIMEOUT_S = 1800.0
-
-_EPUB_PAGES = re.compile(r"\.epub \([^,()]+, (\d+) pages\)")
 
 
 @dataclass(frozen=True)
@@ -173,9 +171,13 @@ def pdf_pages(path: Path) -> int | None:
 
 
 def epub_pages(stdout: str) -> int | None:
-    """The page count presswork states for the ePub (its page-list) on its last line."""
-    match = _EPUB_PAGES.search(stdout)
-    return int(match.group(1)) if match else None
+    """The printed pages the ePub's page-list names, as ``build --json`` states them."""
+    try:
+        summary = json.loads(stdout)
+    except ValueError:
+        return None
+    pages = [f["pages"] for f in summary.get("files", []) if f.get("edition") == "epub"]
+    return pages[0] if pages else None
 
 
 def pandoc_path() -> str:
@@ -229,11 +231,17 @@ def bench_size(
 
     # The ePub alone: after the build (its page numbers from the cache), then into an
     # empty folder (the pages laid out to number them).
-    for key, kind, out in (("epub", "cached layout", out_all), ("epub_cold", "cold", out_epub)):
+    # With no page list, into an empty folder: nothing is laid out at all.
+    epubs = (
+        ("epub", "cached layout", out_all, ()),
+        ("epub_cold", "cold", out_epub, ()),
+        ("epub_bare", "--no-page-list", folder / "out-epub-bare", ("--no-page-list",)),
+    )
+    for key, kind, out, extra in epubs:
         say(f"presswork build --format epub ({kind})")
         epub, stdout = run_measured(
             f"presswork build --format epub ({kind})",
-            [presswork, "build", str(src), "-o", str(out), "--format", "epub"],
+            [presswork, "build", str(src), "-o", str(out), "--format", "epub", "--json", *extra],
             cwd=folder,
             env=env,
         )
