@@ -56,17 +56,8 @@ class Watcher:
             self.lines.put(line.rstrip("\n"))
 
     def wait_for(self, start: str, timeout: float = 60) -> str:
-        deadline = time.monotonic() + timeout
-        seen = []
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=0.5)
-            except queue.Empty:
-                continue
-            seen.append(line)
-            if line.startswith(start):
-                return line
-        raise AssertionError(f"no line starting {start!r} within {timeout} s: {seen}")
+        """The next line that begins with ``start``."""
+        return self.until(start, timeout)[-1]
 
     def until(self, start: str, timeout: float = 60) -> list[str]:
         """The lines printed up to the next that begins with ``start``, with it."""

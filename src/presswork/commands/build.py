@@ -80,11 +80,10 @@ class Artifact:
 @dataclass(frozen=True)
 class Built:
     """What a build wrote, which units of the layout it laid out (the rest came from the
-    cache), how many units the book has, and what was laid out in the book's terms."""
+    cache), and what was laid out in the book's terms."""
 
     artifacts: list[Artifact]
     laid_out: tuple[str, ...] = field(default=())
-    units: int = 0
     work: LaidOut = field(default_factory=LaidOut)
 
 
@@ -126,7 +125,7 @@ def build(
             progress=progress,
         )
         if request.needs_layout
-        else Paged(0, (), (), (), 0, None, LaidOut(of_chapters=len(loaded.book.chapters)))
+        else Paged.nothing(len(loaded.book.chapters))
     )
     try:
         for diagnostic in pages.warnings:
@@ -156,7 +155,6 @@ def build(
             if name in files
         ],
         laid_out=pages.laid_out,
-        units=pages.units,
         work=pages.work,
     )
 

@@ -46,7 +46,7 @@ class Live:
         self._lock = Lock()
         self._lines = shown is Shown.VERBOSE
         self._bar: Bar | None = None
-        if shown is Shown.NORMAL and console.is_terminal and not self._lines:
+        if shown is Shown.NORMAL and console.is_terminal:
             self._bar = Bar(
                 SpinnerColumn(),
                 TextColumn("{task.description}"),

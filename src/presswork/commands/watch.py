@@ -34,7 +34,6 @@ class Rebuild:
     seconds: float
     artifacts: tuple[Artifact, ...]
     problems: tuple[Diagnostic, ...]
-    laid_out: tuple[str, ...] = ()  # the units of the layout that were laid out again
     work: LaidOut = field(default_factory=LaidOut)
 
     @property
@@ -89,7 +88,7 @@ def rebuild(
         return Rebuild(changed, time.perf_counter() - started, (), tuple(exc.diagnostics))
     seconds = time.perf_counter() - started
     artifacts = tuple(built.artifacts)
-    return Rebuild(changed, seconds, artifacts, tuple(warnings), built.laid_out, built.work)
+    return Rebuild(changed, seconds, artifacts, tuple(warnings), built.work)
 
 
 def watch_and_build(

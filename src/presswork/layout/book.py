@@ -76,11 +76,11 @@ class _Batch:
         runner, missing = self.runner, self.missing
         if not missing:
             return
-        names = [self.units[i].name for i in missing]
-        counted = [i for i in missing if self.units[i].chapter is not None] or missing
-        if step is Step.LAYOUT and not any(self.units[i].chapter for i in missing):
-            step = Step.MEASURE
-        runner.progress.step(step, len(counted) if step is not Step.MEASURE else None)
+        chapters = {i for i in missing if self.units[i].chapter is not None}
+        if step is Step.LAYOUT and not chapters:
+            step = Step.MEASURE  # the front matter's length alone: nothing to count
+        counted = chapters or set(missing)
+        runner.progress.step(step, None if step is Step.MEASURE else len(counted))
         runner.workers.expect(sum(self.units[i].kind == "layout" for i in missing))
         for i in missing:
             unit = self.units[i]
@@ -95,8 +95,7 @@ class _Batch:
             self.futures[i] = runner.workers.submit(unit.kind, unit_layout, job)
             if i in counted:
                 self.futures[i].add_done_callback(lambda _: runner.progress.advance())
-        runner.laid_out += names
-        runner.laid_units += [self.units[i] for i in missing]
+        runner.laid_out += [self.units[i] for i in missing]
 
     def results(self) -> list[UnitLayout]:
         """Every unit laid out, in order; those laid out now are kept in the cache."""
@@ -122,8 +121,7 @@ class _Runner:
     workers: Workers
     with_pdf: bool
     progress: Progress
-    laid_out: list[str] = field(default_factory=list)
-    laid_units: list[Unit] = field(default_factory=list)
+    laid_out: list[Unit] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
     placeholder_html: str | None = None
     measured: str = ""  # the key of the front matter laid out with placeholder numbers
@@ -263,10 +261,10 @@ def unit_layouts(
         front,
         tuple(chapters),
         tuple(furnished),
-        tuple(runner.laid_out),
+        tuple(unit.name for unit in runner.laid_out),
         tuple(runner.keys),
         blanks,
-        LaidOut.of(runner.laid_units, len(book.chapters)),
+        LaidOut.of(runner.laid_out, len(book.chapters)),
     )
 
 

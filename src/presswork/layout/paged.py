@@ -32,18 +32,23 @@ from presswork.styles import font_files, print_edition
 @dataclass(frozen=True)
 class Paged:
     """The book laid out: its page count and page starts, the layout's warnings, the
-    names of the units laid out (the rest came from the cache), how many units the book
-    has and the keys of those it used, and its PDFs when wanted (:meth:`pdfs`)."""
+    names of the units laid out (the rest came from the cache), the keys of the units it
+    used, what was laid out in the book's terms, and its PDFs when wanted
+    (:meth:`pdfs`)."""
 
     pages: int
     starts: tuple[PageStart, ...]
     warnings: tuple[Diagnostic, ...]
     laid_out: tuple[str, ...]
-    units: int
     keys: tuple[str, ...] | None  # None: laid out without the cache
     work: LaidOut
     joined: Callable[[], PDFs] | None = None
     settle: Callable[[], None] = lambda: None  # wait for the PDFs, made or not
+
+    @classmethod
+    def nothing(cls, chapters: int) -> Paged:
+        """No page laid out (an ePub without a page list), of a book of ``chapters``."""
+        return cls(0, (), (), (), None, LaidOut(of_chapters=chapters))
 
     def pdfs(self) -> PDFs:
         """The screen edition and, where wanted, the print edition."""
@@ -114,7 +119,6 @@ def _in_units(
         layouts.page_starts(),
         tuple(warnings),
         layouts.laid_out,
-        len(layouts.keys),
         layouts.keys,
         layouts.work,
         None if join is None else join.result,
@@ -164,7 +168,6 @@ def _single(
         layout.page_starts(),
         tuple(warnings),
         ("book",),
-        1,
         None,
         LaidOut(tuple(c.id for c in book.chapters), len(book.chapters), True, layout.page_count),
         None if editions is None else lambda: editions,

@@ -271,12 +271,11 @@ class LaidOut:
 
     @classmethod
     def of(cls, units: Sequence[Unit], chapters: int) -> LaidOut:
-        furniture = [u.furniture_pages for u in units if u.furniture is not None]
         return cls(
             tuple(u.chapter.id for u in units if u.chapter is not None),
             chapters,
             any(u.kind == "front" for u in units),
-            sum(furniture),
+            sum(u.furniture_pages for u in units),
         )
 
     def summary(self) -> str:
