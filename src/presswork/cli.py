@@ -20,8 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from presswork import __version__
 from presswork.codes import Severity
@@ -29,6 +27,9 @@ from presswork.editions import Edition, makes_pdf
 from presswork.errors import PressworkError
 from presswork.system import check_system
 
+# Rich is loaded by the commands that print with it, not here: a build's worker
+# processes load the program that started them (this module, from the installed
+# ``presswork`` script), and have nothing to print.
 if TYPE_CHECKING:
     from presswork.commands.live import Live
     from presswork.commands.watch import Rebuild
@@ -193,8 +194,6 @@ def build_command(
 ) -> None:
     """Build the editions of MANUSCRIPT into OUTPUT. MANUSCRIPT: by default this folder
     if it has a book.yaml, else manuscript/."""
-    from presswork.commands import summary
-    from presswork.commands.live import Live, Shown
     from presswork.config.look import styles_for
     from presswork.layout.warmup import load_layout
     from presswork.layout.workers import Workers, default_jobs
@@ -203,14 +202,20 @@ def build_command(
     if not page_list and editions != (Edition.EPUB,):
         raise click.UsageError("--no-page-list is for an ePub alone: add --format epub")
     check_system()
+    workers = Workers(1 if single else jobs or default_jobs())
+    if not single and makes_pdf(editions):
+        # A layout process loads WeasyPrint while this one loads the build.
+        workers.warm(load_layout, manuscript.resolve(), styles_for(manuscript.resolve()))
+    from rich.console import Console
+
+    from presswork.commands import summary
+    from presswork.commands.live import Live, Shown
+
     live = Live(Console(stderr=True), Shown(_shown(quiet, verbose)))
     cwd = Path.cwd().resolve()
     problems = _Problems(diagnostics_form, live, cwd)
     try:
-        with Workers(1 if single else jobs or default_jobs()) as workers:
-            if not single and makes_pdf(editions):
-                # A layout process loads WeasyPrint while this one loads the build.
-                workers.warm(load_layout, manuscript.resolve(), styles_for(manuscript.resolve()))
+        with workers:
             from presswork.commands.build import BuildRequest, build
 
             request = BuildRequest(manuscript, output, editions, release, jobs, single, page_list)
@@ -269,6 +274,8 @@ def watch_command(
     diagnostics_form: str,
 ) -> None:
     """Build MANUSCRIPT, then build again whenever a manuscript or style file changes."""
+    from rich.console import Console
+
     from presswork.commands.live import Live, Shown
     from presswork.commands.watch import watch_and_build  # watchfiles loads only to watch
 
@@ -356,6 +363,8 @@ def _validators(ctx: click.Context, param: click.Parameter, value: str) -> froze
 )
 def verify_command(output: Path, as_json: bool, require: frozenset[str]) -> None:
     """Run every validator on the editions in OUTPUT (default: output/)."""
+    from rich.console import Console
+    from rich.table import Table
     from rich.text import Text
 
     from presswork.release.verify import verify  # loads only to verify

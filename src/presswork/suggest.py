@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from difflib import get_close_matches
+from functools import lru_cache
 
 # difflib's own default: "subtitel" is 0.88 of "subtitle", "lang" 0.67 of "language",
 # while "epub" is only 0.44 of "ebook" and "x" nothing of "note".
@@ -22,8 +23,16 @@ def closest(typed: str, known: Iterable[str]) -> str | None:
     by_folded: dict[str, str] = {}
     for word in known:
         by_folded.setdefault(word.casefold(), word)
-    found = get_close_matches(typed.casefold(), by_folded, n=1, cutoff=CUTOFF)
-    return by_folded[found[0]] if found else None
+    found = _closest_folded(typed.casefold(), tuple(by_folded))
+    return None if found is None else by_folded[found]
+
+
+@lru_cache(maxsize=1024)
+def _closest_folded(typed: str, known: tuple[str, ...]) -> str | None:
+    """The match itself, remembered: a report repeats a mistake in every entry (a link
+    to a chapter it leaves out), and each is weighed against the book's every id."""
+    found = get_close_matches(typed, known, n=1, cutoff=CUTOFF)
+    return found[0] if found else None
 
 
 def quoted(word: str) -> str:

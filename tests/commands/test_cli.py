@@ -282,3 +282,19 @@ def test_verify_require_fails_on_a_missing_validator(
     assert "presswork[verify]" in table.output.replace("\n", "").replace("│", "").replace(" ", "")
     names = schema("verify.schema.json")["items"]["properties"]["validator"]["enum"]
     assert set(names) - {None} == set(validators.names())
+
+
+def test_what_every_worker_loads_of_the_command_line_is_small() -> None:
+    """A worker process loads the ``presswork`` script that started it, and with it
+    presswork.cli, before its first layout: that module loads neither Rich nor the
+    build (the build command starts a layout process before it loads them)."""
+    heavy = ("rich", "presswork.commands.build", "presswork.commands.summary", "weasyprint")
+    code = f"import sys, presswork.cli; print([m for m in {heavy!r} if m in sys.modules])"
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.strip() == "[]"
+    code = (
+        "import sys, presswork.commands.summary; print('presswork.commands.build' in sys.modules)"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert found.stdout.strip() == "False", found.stderr

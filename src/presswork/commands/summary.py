@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from presswork import __version__
 from presswork.codes import Severity
-from presswork.commands.build import Artifact, Built
 from presswork.editions import Edition
 from presswork.errors import Diagnostic
+
+if TYPE_CHECKING:  # the build is loaded once a layout process is warming up
+    from presswork.commands.build import Artifact, Built
 
 SCHEMA_VERSION = 1
 
