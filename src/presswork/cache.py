@@ -117,6 +117,13 @@ class Store:
         with suppress(OSError):
             write_whole(self._path(kind, key), self._header(kind, key, data) + data)
 
+    def holds(self, kind: str) -> bool:
+        """Whether any record of ``kind`` is kept."""
+        folder = self.folder / kind
+        with suppress(OSError):
+            return any(folder.iterdir())
+        return False
+
     def keep_only(self, kind: str, keys: Iterable[str]) -> None:
         """Remove the records of ``kind`` not kept under one of ``keys``."""
         wanted = set(keys)

@@ -337,6 +337,68 @@ def test_a_warm_layout_process_has_loaded_weasyprint_and_the_styles() -> None:
         assert workers.loaded("layout", "presswork.layout.engine")
 
 
+def _heap() -> tuple[tuple[int, ...], int]:
+    import gc
+
+    return gc.get_threshold(), gc.get_freeze_count()
+
+
+def test_a_worker_sweeps_its_garbage_seldom_and_not_through_weasyprint() -> None:
+    """A layout process collects cycles every 100,000 allocations, not Python's 700,
+    and once WeasyPrint is loaded and the styles parsed, what it holds is frozen out of
+    every sweep; the process that builds keeps Python's defaults."""
+    import gc
+
+    from presswork.layout.warmup import load_layout
+    from presswork.layout.workers import Workers
+    from presswork.styles import styles_dir
+
+    with Workers(2) as workers:
+        threshold, frozen = workers.submit("layout", _heap).result(timeout=60)
+        assert threshold[0] >= 10_000
+        warming = workers.warm(load_layout, BOOKS / "multi", styles_dir())
+        assert warming is not None and warming.result(timeout=60)
+        threshold, after = workers.submit("layout", _heap).result(timeout=60)
+        assert after > max(frozen, 10_000)  # WeasyPrint's modules, the parsed styles
+    assert gc.get_threshold()[0] < 10_000 and gc.get_freeze_count() == 0
+
+
+def test_a_rebuild_starts_the_join_before_the_chapters_are_read(tmp_path: Path) -> None:
+    """A long book whose cache holds pages has its join's process started as soon as the
+    number of chapters is known, loading what it needs; a first build, whose cache is
+    empty, starts it only when there is something to join."""
+    from dataclasses import replace
+
+    from presswork.cache import Store, environment_key
+    from presswork.layout.book import UNIT_PDF, Setup
+    from presswork.layout.paged import set_apart
+    from presswork.layout.workers import Workers
+    from presswork.styles import production, styles_dir
+
+    store = Store.of(tmp_path / "output")
+    styles = styles_dir()
+    setup = Setup(
+        BOOKS / "multi",
+        styles,
+        environment_key(styles),
+        store,
+        replace(production(styles), apart_from=3),
+    )
+    with Workers(2) as workers:
+        set_apart(2, setup, workers, with_pdf=True)
+        assert not workers.apart and workers.started == ()
+        set_apart(3, setup, workers, with_pdf=True)  # long, but nothing to open
+        assert workers.apart and workers.started == ()
+    store.write(UNIT_PDF, "ab" * 32, b"%PDF-")
+    with Workers(2) as workers:
+        set_apart(3, setup, workers, with_pdf=False)  # no PDF: no join
+        assert workers.started == ()
+        set_apart(3, setup, workers, with_pdf=True)
+        assert workers.started == ("join",)
+        assert workers.loaded("join", "presswork.pdf.fontmerge")
+        assert not workers.loaded("join", "presswork.render.html")  # no templates to join
+
+
 def test_a_failed_build_leaves_no_step_of_its_join_to_run(
     multi: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

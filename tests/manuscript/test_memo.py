@@ -9,6 +9,8 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from presswork.cache import FORMAT, Store
 from presswork.errors import Report
 from presswork.manuscript.chapters import read_chapter
@@ -106,3 +108,28 @@ def test_an_edited_damaged_or_foreign_entry_is_read_again(
     assert "Second text" in text and "First text" not in text
     after = sorted((output / KEPT).glob("*"))
     assert len(after) == 2 and first not in after
+
+
+def test_a_build_is_told_the_configuration_before_the_chapters_are_read(
+    make_book: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The configuration reaches the build before any chapter is read (it sets up the
+    processes meanwhile), once, even where a chapter has an error."""
+    from presswork.config.manifest import BookConfig
+    from presswork.manuscript import load as loading
+
+    root = make_book(chapters={"a.md": "# A\n\nText.\n", "b.md": "# B\n\nA call[^x].\n"})
+    events: list[str] = []
+    reading = loading.read_book
+
+    def read_book(*args: object, **kwargs: object) -> object:
+        events.append("chapters read")
+        return reading(*args, **kwargs)  # type: ignore[arg-type]
+
+    def configured(config: BookConfig) -> None:
+        events.append(f"told of {len(config.chapters)} chapters")
+
+    monkeypatch.setattr(loading, "read_book", read_book)
+    loaded = loading.load(root, None, configured)
+    assert events == ["told of 2 chapters", "chapters read"]
+    assert loaded.report.has_errors  # [^x] is never defined

@@ -85,3 +85,11 @@ def test_a_cache_that_cannot_be_written_is_no_error_even_for_root(tmp_path: Path
     store = Store.of(blocker)
     store.write("unit", KEY, b"x")  # nothing raised
     assert store.read("unit", KEY) is None
+
+
+def test_holds_says_whether_any_record_of_a_kind_is_kept(store: Store) -> None:
+    assert not store.holds("unit-pdf")  # no cache folder at all
+    store.write("unit", KEY, b"the record")
+    assert store.holds("unit") and not store.holds("unit-pdf")
+    store.keep_only("unit", [])
+    assert not store.holds("unit")

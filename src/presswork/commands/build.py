@@ -19,12 +19,13 @@ from pathlib import Path
 
 from presswork.cache import Store, environment_key
 from presswork.config.look import styles_for
+from presswork.config.manifest import BookConfig
 from presswork.editions import Edition, makes_pdf
 from presswork.epub.cover import CoverText, cached_cover
 from presswork.epub.writer import render_epub
 from presswork.errors import Diagnostic
 from presswork.layout.book import Setup, keep_only_used
-from presswork.layout.paged import Paged, paged
+from presswork.layout.paged import Paged, paged, set_apart
 from presswork.layout.units import LaidOut
 from presswork.layout.warmup import load_layout
 from presswork.layout.workers import Workers, default_jobs
@@ -113,7 +114,12 @@ def build(
     if request.needs_pdf and not request.single:
         workers.warm(load_layout, setup.manuscript, styles)
     progress.step(Step.CHECK)
-    loaded = load_book(request.manuscript, store, warn)
+
+    def configured(config: BookConfig) -> None:  # before the chapters are read
+        if request.needs_layout and not request.single:
+            set_apart(len(config.chapters), setup, workers, request.needs_pdf)
+
+    loaded = load_book(request.manuscript, store, warn, configured)
     pages = (
         paged(
             loaded.book,

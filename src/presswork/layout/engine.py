@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from presswork.layout.hyphenation import hyphens_in_a_row
 from presswork.layout.pages import Layout, hyphenated_lines
+from presswork.layout.workers import settle
 from presswork.pdf.continued import ELEMENT_KEY
 from presswork.render.html import WIDOWS_CLASS, Refinements
 from presswork.styles import css_declarations, production
@@ -123,6 +124,7 @@ def _styles(manuscript: Path, styles: Path, version: str | None) -> _Styles:
     if version is not None:
         _parsed.clear()
         _parsed[key] = parsed
+        settle()  # WeasyPrint and the styles stay for the process's layouts
     return parsed
 
 

@@ -27,10 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from presswork.cache import Store
-from presswork.config.provenance import edition_identifier
 from presswork.editions import PrintOrder
 from presswork.layout.workers import Workers
-from presswork.render.html import link_descriptions
 from presswork.styles import OutputIntent
 
 if TYPE_CHECKING:  # pikepdf loads only in the process that joins
@@ -77,6 +75,9 @@ def join_request(
     """The request to join ``layouts``; the chapters whose keys are ``opened`` in the
     join's process go by their keys alone (each opened once: a second chapter of the
     same key goes with its PDF)."""
+    # Here, in the build: the process that joins starts without the templates.
+    from presswork.render.html import link_descriptions
+
     # Where the text area sits on each chapter page of the book: a chapter's page is
     # moved there from where it was laid out.
     text_x = [x for unit in layouts.furniture for x in unit.text_x]
@@ -109,6 +110,8 @@ def join_request(
 def xmp_properties(book: Book) -> dict[tuple[str, str], str]:
     """The screen edition's identifier (its own ISBN where it has one) and the book's
     rights, for its XMP metadata."""
+    from presswork.config.provenance import edition_identifier
+
     meta = book.metadata
     found = {("dc", "identifier"): edition_identifier(meta.identifier, "pdf", meta.isbns)}
     if meta.rights:
@@ -151,6 +154,12 @@ def prepare(fonts: tuple[Path, ...]) -> None:
     from presswork.pdf.fontmerge import prepare as read_originals
 
     read_originals(fonts)
+
+
+def warm_join(workers: Workers, fonts: Sequence[Path]) -> None:
+    """Have the join's process, where it has one, load what joins need and read the font
+    files, once (:func:`prepare`)."""
+    workers.warm(prepare, tuple(fonts), kind="join")
 
 
 def prefetch(parts: dict[str, bytes]) -> None:
@@ -230,8 +239,7 @@ class Join:
         self.started: Future[dict[Path, list[int]] | PDFs] | None = None
         self.store: Store | None = None
         self.done: Future[PDFs] | None = None
-        if workers.apart:
-            workers.submit("join", prepare, self.fonts)
+        warm_join(workers, self.fonts)
 
     def prefetch(self, parts: dict[str, bytes]) -> None:
         """Open these parts (by their keys) in the join's process, where it has one."""

@@ -20,8 +20,14 @@ from dataclasses import dataclass
 from presswork import ids
 from presswork.editions import PrintOrder
 from presswork.errors import Diagnostic, ManuscriptError, OutputError, diagnostic
-from presswork.layout.book import Setup, unit_layouts
-from presswork.layout.joining import Join, PDFs, join_request, xmp_properties
+from presswork.layout.book import UNIT_PDF, Setup, unit_layouts
+from presswork.layout.joining import (
+    Join,
+    PDFs,
+    join_request,
+    warm_join,
+    xmp_properties,
+)
 from presswork.layout.units import LaidOut
 from presswork.layout.workers import Workers
 from presswork.model import Book, PageStart
@@ -75,6 +81,20 @@ def paged(
     return _in_units(book, setup, workers, with_pdf, with_print, progress)
 
 
+def set_apart(chapters: int, setup: Setup, workers: Workers, with_pdf: bool) -> None:
+    """Give a book of ``chapters`` its processes: a long one's front matter and join
+    get their own (:meth:`~presswork.layout.workers.Workers.set_apart`). A build calls
+    this as soon as it knows how many chapters the book has, before they are read:
+    where the cache has pages for the join to open beforehand (a rebuild after an
+    edit), the join's process starts then, and is ready to open them once the book is
+    read. In a first build it starts once the book is read, rather than take a core from
+    reading it."""
+    if chapters >= setup.production.apart_from:
+        workers.set_apart()
+        if with_pdf and setup.store.holds(UNIT_PDF):
+            warm_join(workers, font_files(setup.styles))
+
+
 def _in_units(
     book: Book,
     setup: Setup,
@@ -83,8 +103,7 @@ def _in_units(
     with_print: bool,
     progress: Progress,
 ) -> Paged:
-    if len(book.chapters) >= setup.production.apart_from:
-        workers.set_apart()
+    set_apart(len(book.chapters), setup, workers, with_pdf)
     fonts = font_files(setup.styles)
     join = Join(workers, fonts) if with_pdf else None
     try:

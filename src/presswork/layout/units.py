@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from presswork import ids
-from presswork.layout.workers import Kind
+from presswork.layout.workers import Kind, in_worker
 from presswork.model import Book, Chapter, PageStart
 from presswork.render import html
 from presswork.render.html import Refinements
@@ -150,8 +150,10 @@ def unit_layout(job: Job) -> UnitLayout:
     not kept. What the join needs is read from WeasyPrint's pages before the PDF is
     written, so that the pages can be let go before the PDF is finished. The front
     matter (a report's contents: the largest layout of the book) leaves as much garbage
-    as it keeps: its cycles are collected, so that writing reuses that memory rather
-    than adding to it."""
+    as it keeps: in a worker, its cycles are collected, so that writing reuses that
+    memory rather than adding to it. Not in the process that builds (one job, or a short
+    book's front matter), which holds the caller's objects too: there WeasyPrint's
+    cycles go when Python's collector decides, as everything else's does."""
     # WeasyPrint is loaded only where pages are laid out: not by an ePub built from
     # the cache.
     from presswork.layout import engine
@@ -160,6 +162,7 @@ def unit_layout(job: Job) -> UnitLayout:
 
     unit = job.unit
     placeholders = placeholder_folios(unit.book) if unit.folios is not None else None
+    collect = placeholders is not None and in_worker()
     if placeholders is None:
         layout = engine.layout_refined(
             job.render(unit.html), job.manuscript, job.styles, job.environment
@@ -183,7 +186,7 @@ def unit_layout(job: Job) -> UnitLayout:
         displaced=tuple(layout.displaced_notes()),
         cut=layout.cut_notes(),
     )
-    if placeholders is not None:
+    if collect:
         gc.collect()
     if unit.measure:
         return laid_out
@@ -197,7 +200,7 @@ def unit_layout(job: Job) -> UnitLayout:
     identifier = unit.book.metadata.identifier
     written, messages = engine.write_pdf(layout, identifier, html.UNIT_DATE)
     del layout, pages
-    if placeholders is not None:
+    if collect:
         gc.collect()
     # The print edition's inks, beside each page's content: converted here, once, and
     # kept with the unit in the cache, not at every join of the book.

@@ -63,15 +63,21 @@ class Loaded:
         return LoadedBook(self.config, self.book, self.provenance)
 
 
-def load(manuscript: Path, memo: Memo | None = None) -> Loaded:
+def load(
+    manuscript: Path,
+    memo: Memo | None = None,
+    configured: Callable[[BookConfig], None] = lambda config: None,
+) -> Loaded:
     """Read, resolve and lint ``manuscript``. ``memo``: where what is slow to learn and
     rarely changes (each chapter as read, which characters the shipped typefaces cover)
-    is kept between runs."""
+    is kept between runs. ``configured`` is told the configuration as soon as
+    ``book.yaml`` is read, before the chapters are."""
     report = Report()
     sources = Sources()  # every file read once
     config = load_config(manuscript, report, sources)
     if config is None:
         return Loaded(report, None, None)
+    configured(config)
     try:
         origin = provenance(config)
     except ManuscriptError as exc:
@@ -115,13 +121,17 @@ def load(manuscript: Path, memo: Memo | None = None) -> Loaded:
 
 
 def load_book(
-    manuscript: Path, store: Store | None, warn: Callable[[Diagnostic], None] = lambda d: None
+    manuscript: Path,
+    store: Store | None,
+    warn: Callable[[Diagnostic], None] = lambda d: None,
+    configured: Callable[[BookConfig], None] = lambda config: None,
 ) -> LoadedBook:
     """The resolved book of ``manuscript``, for a build: a
     :class:`~presswork.errors.ManuscriptError` where it has an error. With ``store``,
-    what loading learns slowly is kept there, only once the manuscript passed."""
+    what loading learns slowly is kept there, only once the manuscript passed.
+    ``configured``: as for :func:`load`."""
     memo = None if store is None else Memo(store)
-    loaded = load(manuscript, memo).book_or_raise(warn)
+    loaded = load(manuscript, memo, configured).book_or_raise(warn)
     if memo is not None:
         memo.save()
     return loaded
