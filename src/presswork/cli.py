@@ -27,9 +27,9 @@ from presswork.editions import Edition, makes_pdf
 from presswork.errors import PressworkError
 from presswork.system import check_system
 
-# Rich is loaded by the commands that print with it, not here: a build's worker
-# processes load the program that started them (this module, from the installed
-# ``presswork`` script), and have nothing to print.
+# Rich is loaded by the commands that print with it, not here: the build command starts
+# its first layout process before it loads Rich and the build, so that the process loads
+# WeasyPrint meanwhile.
 if TYPE_CHECKING:
     from presswork.commands.live import Live
     from presswork.commands.watch import Rebuild

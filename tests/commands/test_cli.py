@@ -284,10 +284,10 @@ def test_verify_require_fails_on_a_missing_validator(
     assert set(names) - {None} == set(validators.names())
 
 
-def test_what_every_worker_loads_of_the_command_line_is_small() -> None:
-    """A worker process loads the ``presswork`` script that started it, and with it
-    presswork.cli, before its first layout: that module loads neither Rich nor the
-    build (the build command starts a layout process before it loads them)."""
+def test_the_command_line_loads_little_before_the_first_layout_process_starts() -> None:
+    """The build command starts a layout process (which loads WeasyPrint) before it
+    loads Rich and the build: presswork.cli itself loads neither, nor does the summary
+    the command imports."""
     heavy = ("rich", "presswork.commands.build", "presswork.commands.summary", "weasyprint")
     code = f"import sys, presswork.cli; print([m for m in {heavy!r} if m in sys.modules])"
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
