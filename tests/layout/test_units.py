@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import threading
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -335,6 +336,60 @@ def test_a_warm_layout_process_has_loaded_weasyprint_and_the_styles() -> None:
         assert warming is not None and warming.result(timeout=60)
         assert workers.warm(load_layout, BOOKS / "multi", styles_dir()) is None  # once is enough
         assert workers.loaded("layout", "presswork.layout.engine")
+
+
+def test_furniture_laid_out_as_chapters_come_is_the_same_to_the_byte(
+    multi: Built, tmp_path: Path
+) -> None:
+    """With runs of one page, each chapter's furniture is laid out as soon as its page
+    count is known, while the chapters after it are laid out (two processes): the
+    editions are those of one process, which lays all the furniture out at the end."""
+    from presswork.commands.build import BuildRequest, build
+    from presswork.layout.workers import Workers
+    from presswork.styles import production, styles_dir
+
+    assert multi.source is not None
+    settings = replace(production(styles_dir()), furniture_pages=1)
+    for jobs in (1, 2):
+        with Workers(jobs) as workers:
+            request = BuildRequest(multi.source, tmp_path / f"jobs-{jobs}")
+            built = build(request, workers=workers, settings=settings)
+        assert built.work.furniture_pages > 0
+    for edition in (multi.pdf, multi.print_pdf, multi.epub):
+        one, two = (tmp_path / f"jobs-{jobs}" / edition.name for jobs in (1, 2))
+        assert one.read_bytes() == two.read_bytes()
+
+
+@pytest.mark.parametrize("run_pages", [1, 5, 12, 64])
+def test_the_furniture_of_the_first_chapters_is_the_whole_books(run_pages: int) -> None:
+    """The furniture units decided by the first chapters laid out (a unit that a later
+    chapter could still join is left for later) are the whole book's, and together
+    with the rest once all are laid out, the same units."""
+    from presswork.layout.book import _furniture
+    from presswork.layout.units import UnitLayout, blanks_before
+    from presswork.manuscript.load import load
+
+    book = load(BOOKS / "multi").book
+    assert book is not None
+    counts = [3, 1, 4, 1, 5, 9, 2, 6]
+    book = replace(book, chapters=tuple(book.chapters[i % len(book.chapters)] for i in range(8)))
+    chapters = [UnitLayout(b"", n, (), {}, (0.0,) * n) for n in counts]
+
+    def units(upto: int, start: int, whole: bool) -> list[Any]:
+        blanks = blanks_before(7, counts[:upto], right=True)
+        return _furniture(book, 7, chapters[:upto], blanks, run_pages, start, whole)
+
+    whole = units(len(counts), 0, whole=True)
+    made: list[Any] = []
+    for upto in range(1, len(counts) + 1):
+        made += units(upto, sum(len(u.book.chapters) for u in made), whole=False)
+    made += units(len(counts), sum(len(u.book.chapters) for u in made), whole=True)
+    assert [(u.name, u.furniture, u.blanks) for u in made] == [
+        (u.name, u.furniture, u.blanks) for u in whole
+    ]
+    assert sum(u.furniture_pages for u in whole) == sum(counts) + sum(
+        blanks_before(7, counts, right=True)
+    )
 
 
 def _heap() -> tuple[tuple[int, ...], int]:

@@ -16,14 +16,14 @@ is made of (or the styles, or presswork) changes. Alongside them, in a process o
 own, the front matter is laid out once, with placeholder page numbers, to learn its length. The
 contents' numbers stand in a column of their own in tabular figures, so their values
 move nothing: once the chapters' pages are counted, the real numbers are set into that
-same layout and it is written, while the furniture is laid out, in runs of chapters, in
-parallel.
+same layout and it is written. The furniture is laid out in runs of chapters, each as
+soon as its chapters' page counts are known: while the later chapters are laid out.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
@@ -70,17 +70,18 @@ class _Batch:
         """The PDFs of the units found in the cache, by their keys."""
         return {self.keys[i]: self.found[i].pdf for i in sorted(self.found) if self.found[i].pdf}
 
-    def submit(self, key_texts: list[str], step: Step) -> None:
+    def submit(self, key_texts: list[str], step: Step | None) -> None:
         """Hand the units the cache lacks to the workers, counting them as ``step``'s
-        things (the chapters, where there are any)."""
+        things (the chapters, where there are any); with no step, counting nothing."""
         runner, missing = self.runner, self.missing
         if not missing:
             return
         chapters = {i for i in missing if self.units[i].chapter is not None}
         if step is Step.LAYOUT and not chapters:
             step = Step.MEASURE  # the front matter's length alone: nothing to count
-        counted = chapters or set(missing)
-        runner.progress.step(step, None if step is Step.MEASURE else len(counted))
+        counted = set() if step is None else chapters or set(missing)
+        if step is not None:
+            runner.progress.step(step, None if step is Step.MEASURE else len(counted))
         runner.workers.expect(sum(self.units[i].kind == "layout" for i in missing))
         for i in missing:
             unit = self.units[i]
@@ -97,15 +98,26 @@ class _Batch:
                 self.futures[i].add_done_callback(lambda _: runner.progress.advance())
         runner.laid_out += [self.units[i] for i in missing]
 
+    def pending(self) -> list[Future[UnitLayout]]:
+        """The layouts still being made."""
+        return [future for future in self.futures.values() if not future.done()]
+
+    def in_order(self) -> Iterator[UnitLayout]:
+        """Every unit laid out, in order, each as soon as it and those before it are;
+        those laid out now are kept in the cache."""
+        for index in range(len(self.units)):
+            future = self.futures.get(index)
+            if future is not None and index not in self.found:
+                layout = future.result()
+                self.runner.store.write(UNIT_PDF, self.keys[index], layout.pdf)
+                record = json.dumps(layout.record(), sort_keys=True, separators=(",", ":"))
+                self.runner.store.write(UNIT, self.keys[index], record.encode("utf-8"))
+                self.found[index] = layout
+            yield self.found[index]
+
     def results(self) -> list[UnitLayout]:
-        """Every unit laid out, in order; those laid out now are kept in the cache."""
-        for index, future in self.futures.items():
-            layout = future.result()
-            self.runner.store.write(UNIT_PDF, self.keys[index], layout.pdf)
-            record = json.dumps(layout.record(), sort_keys=True, separators=(",", ":"))
-            self.runner.store.write(UNIT, self.keys[index], record.encode("utf-8"))
-            self.found[index] = layout
-        return [self.found[i] for i in range(len(self.units))]
+        """Every unit laid out, in order (see :meth:`in_order`)."""
+        return list(self.in_order())
 
 
 @dataclass
@@ -186,10 +198,12 @@ class _Runner:
             return UnitLayout.from_record(json.loads(record.decode("utf-8")), pdf)
         return None
 
-    def run(self, units: Sequence[Unit], step: Step) -> list[UnitLayout]:
+    def start(self, units: Sequence[Unit]) -> _Batch:
+        """The units looked up in the cache, the others handed to the workers, counted
+        as no step's."""
         batch, texts = self.look_up(units)
-        batch.submit(texts, step)
-        return batch.results()
+        batch.submit(texts, None)
+        return batch
 
 
 @dataclass(frozen=True)
@@ -241,26 +255,50 @@ def unit_layouts(
     if join is not None and batch.missing:
         join.prefetch({k: v for k, v in batch.cached_pdfs().items() if k != runner.measured})
     batch.submit(texts, Step.LAYOUT)
-    measured, *chapters = batch.results()
     right = book.metadata.chapter_start == "right"
-    blanks = blanks_before(measured.pages, [c.pages for c in chapters], right)
     run_pages = setup.production.furniture_pages
-    furniture = _furniture(book, measured.pages, chapters, blanks, run_pages) if with_pdf else []
+    laid = batch.in_order()
+    measured = next(laid)
+    # With more than one process, the furniture of a run of chapters is laid out as soon
+    # as their page counts are known, while later chapters are being laid out.
+    chapters: list[UnitLayout] = []
+    furnishing: list[_Batch] = []
+    furnished = 0  # the chapters whose furniture is laid out, or being laid out
+
+    def furniture(whole: bool) -> list[Unit]:
+        nonlocal furnished
+        blanks = blanks_before(measured.pages, [c.pages for c in chapters], right)
+        units = _furniture(book, measured.pages, chapters, blanks, run_pages, furnished, whole)
+        furnished += sum(len(unit.book.chapters) for unit in units)
+        return units
+
+    for chapter in laid:
+        chapters.append(chapter)
+        if with_pdf and workers.parallel:
+            furnishing += [runner.start([unit]) for unit in furniture(whole=False)]
+    blanks = blanks_before(measured.pages, [c.pages for c in chapters], right)
     folios = _folios(measured.pages, chapters, blanks)
-    front, *furnished = runner.run(
-        [Unit("front matter", book, folios=folios), *furniture], Step.FURNITURE
-    )
+    rest = furniture(whole=True) if with_pdf else []
+    last, texts = runner.look_up([Unit("front matter", book, folios=folios), *rest])
+    earlier = [future for batch in furnishing for future in batch.pending()]
+    if earlier or last.missing:
+        runner.progress.step(Step.FURNITURE, len(earlier) + len(last.missing))
+    last.submit(texts, None)
+    for future in (*earlier, *last.futures.values()):
+        future.add_done_callback(lambda _: runner.progress.advance())
+    front, *late = last.results()
+    furniture_layouts = [layout for batch in furnishing for layout in batch.results()] + late
     if front.pages != measured.pages:  # the numbers are set into the measured layout
         message = "layout: the front matter's length changed with its page numbers"
         raise OutputError(diagnostic("PW901", message))
     chapter_pages = sum(c.pages for c in chapters) + sum(blanks)
-    if sum(f.pages for f in furnished) != chapter_pages and with_pdf:
+    if sum(f.pages for f in furniture_layouts) != chapter_pages and with_pdf:
         message = "layout: the furniture has not one page for each page of the chapters"
         raise OutputError(diagnostic("PW901", message))
     return Layouts(
         front,
         tuple(chapters),
-        tuple(furnished),
+        tuple(furniture_layouts),
         tuple(unit.name for unit in runner.laid_out),
         tuple(runner.keys),
         blanks,
@@ -290,21 +328,29 @@ def _folios(front_pages: int, chapters: list[UnitLayout], blanks: Sequence[int])
 def _furniture(
     book: Book,
     front_pages: int,
-    chapters: list[UnitLayout],
+    chapters: Sequence[UnitLayout],
     blanks: Sequence[int],
     run_pages: int,
+    start: int = 0,
+    whole: bool = True,
 ) -> list[Unit]:
     """The furniture of the chapters' pages (and of the blank pages before them), in
     units of whole chapters of about ``run_pages`` pages, so that they are laid out in
-    parallel and a change of page count lays out again only the units from there on."""
+    parallel and a change of page count lays out again only the units from there on.
+    From the chapter ``start`` on; ``chapters``: the first of the book's chapters laid
+    out, all of them with ``whole``, else only the units they decide (a unit ends where
+    the next chapter would take it past ``run_pages``: a unit that may still go on with
+    a chapter not laid out yet is left for later)."""
     units: list[Unit] = []
     spans = [blank + chapter.pages for blank, chapter in zip(blanks, chapters, strict=True)]
-    first, start = front_pages + 1, 0
+    first = front_pages + 1 + sum(spans[:start])
     while start < len(chapters):
         end, pages = start, 0
         while end < len(chapters) and (end == start or pages + spans[end] <= run_pages):
             pages += spans[end]
             end += 1
+        if end == len(chapters) and not whole:
+            break
         counts = tuple(c.pages for c in chapters[start:end])
         units.append(
             Unit(

@@ -169,11 +169,14 @@ def unit_layout(job: Job) -> UnitLayout:
         )
     else:
         measuring = replace(unit, folios=placeholders, measure=True)
-        layout = _kept_front.pop(job.measured, None) or engine.layout_refined(
+        # (one name for the layout, which is let go of once the PDF is written)
+        layout = _kept_front.pop(job.measured, None)
+        if unit.measure:  # an earlier measure's layout: no front matter will take it now
+            _kept_front.clear()
+        layout = layout or engine.layout_refined(
             job.render(measuring.html), job.manuscript, job.styles, job.environment
         )
         if unit.measure:
-            _kept_front.clear()
             _kept_front[job.measured] = layout
     pages = layout.document.pages
     laid_out = UnitLayout(

@@ -39,8 +39,8 @@ def join_continued(pdf: pikepdf.Pdf) -> dict[ObjGen, pikepdf.Object]:
     owners: dict[ObjGen, pikepdf.Object] = {}
     for root in (k for k in kids(tree) if is_struct(k)):
         _join_below(root, owners, top=True)
-    for root in (k for k in kids(tree) if is_struct(k)):
-        _strip(root)
+        if _KEY in root:
+            del root[_KEY]
     return owners
 
 
@@ -78,9 +78,15 @@ def _join_below(element: Any, owners: dict[ObjGen, pikepdf.Object], top: bool = 
         joined.append(kid)
     if changed:
         element.K = pikepdf.Array(joined + areas)
+    # A mark is compared with its siblings' only, which is done: it is removed here, in
+    # the one walk of the tree.
     for kid in joined:
         if is_struct(kid):
+            if _KEY in kid:
+                del kid[_KEY]
             _join_below(kid, owners)
+    for area in areas:
+        _strip(area)
 
 
 def _same_element(first: Any, second: Any) -> bool:
