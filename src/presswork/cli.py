@@ -25,6 +25,7 @@ from presswork import __version__
 from presswork.codes import Severity
 from presswork.editions import Edition, makes_pdf
 from presswork.errors import PressworkError
+from presswork.release.validators import names as validator_names
 from presswork.system import check_system
 
 # Rich is loaded by the commands that print with it, not here: the build command starts
@@ -335,15 +336,14 @@ def check_command(manuscript: Path, strict: bool, diagnostics_form: str) -> None
 
 
 def _validators(ctx: click.Context, param: click.Parameter, value: str) -> frozenset[str]:
-    from presswork.release.validators import names
-
+    known = validator_names()
     wanted = frozenset(n.strip().lower() for n in value.split(",") if n.strip())
     if "all" in wanted:
-        return frozenset(names())
-    unknown = sorted(wanted - set(names()))
+        return frozenset(known)
+    unknown = sorted(wanted - set(known))
     if unknown:
         raise click.BadParameter(
-            f"{', '.join(unknown)}: not a validator; one of {', '.join(names())}, or all"
+            f"{', '.join(unknown)}: not a validator; one of {', '.join(known)}, or all"
         )
     return wanted
 
@@ -359,7 +359,7 @@ def _validators(ctx: click.Context, param: click.Parameter, value: str) -> froze
     metavar="NAMES",
     callback=_validators,
     help="Validators that must run (comma-separated, or all): missing, they fail, "
-    "not skip. Names: epubcheck, ace, pdfua, pypdf, qpdf, pdftotext.",
+    f"not skip. Names: {', '.join(validator_names())}.",
 )
 def verify_command(output: Path, as_json: bool, require: frozenset[str]) -> None:
     """Run every validator on the editions in OUTPUT (default: output/)."""

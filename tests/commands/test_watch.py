@@ -61,25 +61,25 @@ class Watcher:
 
     def until(self, start: str, timeout: float = 60) -> list[str]:
         """The lines printed up to the next that begins with ``start``, with it."""
-        deadline, seen = time.monotonic() + timeout, []
-        while time.monotonic() < deadline:
-            try:
-                seen.append(self.lines.get(timeout=0.5))
-            except queue.Empty:
-                continue
-            if seen[-1].startswith(start):
+        seen = []
+        for line in self.printed(timeout):
+            seen.append(line)
+            if line.startswith(start):
                 return seen
         raise AssertionError(f"no line starting {start!r} within {timeout} s: {seen}")
 
     def quiet_for(self, seconds: float) -> list[str]:
         """The lines printed in the next ``seconds``."""
-        deadline, seen = time.monotonic() + seconds, []
+        return list(self.printed(seconds))
+
+    def printed(self, seconds: float) -> Iterator[str]:
+        """Each line printed in the next ``seconds``, as it comes."""
+        deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             try:
-                seen.append(self.lines.get(timeout=0.2))
+                yield self.lines.get(timeout=0.2)
             except queue.Empty:
                 continue
-        return seen
 
 
 @pytest.fixture
